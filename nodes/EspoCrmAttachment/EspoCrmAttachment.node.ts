@@ -1,0 +1,41 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { operationProperty, operations } from './actions/attachment';
+import { router } from './actions/router';
+import { listSearch, loadOptions } from './methods';
+
+export class EspoCrmAttachment implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'EspoCRM Attachment',
+		name: 'espoCrmAttachment',
+		icon: { light: 'file:espocrm.svg', dark: 'file:espocrm.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] }}',
+		description: 'Upload, link, download, copy and remove files of EspoCRM records',
+		defaults: { name: 'EspoCRM Attachment' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'espoCrmApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Attachment', value: 'attachment' }],
+				default: 'attachment',
+			},
+			operationProperty,
+			...Object.values(operations).flatMap((operation) => operation.description),
+		],
+	};
+
+	methods = { loadOptions, listSearch };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

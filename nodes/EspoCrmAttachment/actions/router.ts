@@ -1,0 +1,64 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { ExecutionSession } from '../session';
+import { setRequestTimeout } from '../transport';
+import { operations } from './attachment';
+
+type Outcome = { ok: true; items: INodeExecutionData[] } | { ok: false; error: NodeApiError | NodeOperationError };
+
+function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+	const nodeError =
+		error instanceof NodeApiError || error instanceof NodeOperationError
+			? error
+			: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+	nodeError.context.itemIndex = itemIndex;
+	if (!/\[item \d+\]$/.test(nodeError.message)) nodeError.message = `${nodeError.message} [item ${itemIndex}]`;
+	return nodeError;
+}
+
+/**
+ * Runs the chosen operation for every input item, a bounded number at a time, and returns the
+ * outputs in input order with `pairedItem`. All items run to the end (so no upload is left waiting
+ * for a link); then, unless "Continue On Fail" is set, the first failed item's error is thrown.
+ */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const handler = operations[operation];
+	if (!handler) {
+		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
+	}
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const concurrency = Math.max(1, Math.min(32, Number(options.concurrency ?? 5) || 5));
+	setRequestTimeout(this, Math.max(1, Number(options.timeoutSeconds ?? 300) || 300) * 1000);
+	const session = new ExecutionSession(this, items.length, concurrency);
+
+	const outcomes = await Promise.all(
+		items.map(async (item, i): Promise<Outcome> => {
+			try {
+				return { ok: true, items: await handler.execute.call(this, i, session, item) };
+			} catch (error) {
+				return { ok: false, error: asNodeError(this, error, i) };
+			} finally {
+				session.appends.arrive(i);
+			}
+		}),
+	);
+
+	const output: INodeExecutionData[] = [];
+	for (const [i, outcome] of outcomes.entries()) {
+		if (outcome.ok) {
+			output.push(...outcome.items);
+		} else if (this.continueOnFail()) {
+			output.push({
+				json: { error: outcome.error.message, description: outcome.error.description ?? null },
+				error: outcome.error,
+				pairedItem: { item: i },
+			});
+		} else {
+			throw outcome.error;
+		}
+	}
+	return [output];
+}

@@ -1,0 +1,192 @@
+import type { IDataObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { InputFile } from '../binary';
+import { apiPath, espoFailureOf, espoRequest, type EspoContext } from '../transport';
+import { isSingleFileField, type AttachmentField, type ServerSettings } from './metadata';
+
+export interface UploadOptions {
+	fileName?: string;
+	mimeType?: string;
+	/** Bytes per chunk; overrides the server's `attachmentUploadChunkSize`. 0 = never chunk. */
+	chunkSize?: number;
+	/** How many times a failed chunked upload is started again from the first byte. */
+	retries?: number;
+	itemIndex: number;
+}
+
+export interface UploadedAttachment extends IDataObject {
+	id: string;
+	name: string;
+}
+
+const MB = 1024 * 1024;
+
+// Image fields require `type` to equal the MIME type EspoCRM derives from the extension (reference
+// §3.3: `photo.jpg` sent as `image/jpg` is refused), so common aliases are sent canonically.
+const IMAGE_TYPES: Record<string, string> = {
+	jpg: 'image/jpeg',
+	jpeg: 'image/jpeg',
+	png: 'image/png',
+	gif: 'image/gif',
+	webp: 'image/webp',
+	svg: 'image/svg+xml',
+	avif: 'image/avif',
+};
+
+function extensionOf(name: string): string {
+	const match = /\.([A-Za-z0-9]+)$/.exec(name);
+	return match ? match[1].toLowerCase() : '';
+}
+
+export function mimeTypeFor(field: AttachmentField, fileName: string, mimeType: string): string {
+	if (field.type === 'image') {
+		const canonical = IMAGE_TYPES[extensionOf(fileName)];
+		if (canonical && mimeType.toLowerCase().startsWith('image/')) return canonical;
+	}
+	return mimeType;
+}
+
+function mb(bytes: number): string {
+	return `${(bytes / MB).toFixed(bytes < 10 * MB ? 2 : 0)} MB`;
+}
+
+/**
+ * The attributes EspoCRM needs to accept the file for the field: `relatedType` for File/Image
+ * fields, `parentType` for Attachment-Multiple fields (the web UI does the same), the role, the
+ * real byte size, the name and the MIME type.
+ */
+function attachmentAttributes(field: AttachmentField, name: string, type: string, size: number): IDataObject {
+	return {
+		name,
+		type,
+		size,
+		role: 'Attachment',
+		[isSingleFileField(field.type) ? 'relatedType' : 'parentType']: field.entityType,
+		field: field.name,
+	};
+}
+
+async function deleteQuietly(ctx: EspoContext, id: string, itemIndex: number): Promise<string | undefined> {
+	try {
+		await espoRequest(ctx, { method: 'DELETE', path: apiPath('Attachment', id), itemIndex });
+		return undefined;
+	} catch (error) {
+		return (error as Error).message;
+	}
+}
+
+/** Deletes an attachment the node created, and says in words what happened, for an error message. */
+export async function removeOrphan(ctx: EspoContext, id: string, itemIndex: number): Promise<string> {
+	const problem = await deleteQuietly(ctx, id, itemIndex);
+	return problem
+		? `The uploaded attachment ${id} could NOT be deleted (${problem}); delete it in EspoCRM.`
+		: `The uploaded attachment ${id} was deleted, so nothing is left behind.`;
+}
+
+function transient(error: unknown): boolean {
+	const failure = espoFailureOf(error);
+	if (!failure) return error instanceof NodeApiError; // no HTTP answer: network
+	return failure.status >= 500;
+}
+
+/**
+ * Uploads a file as an EspoCRM Attachment for `field` and returns its attributes.
+ * Files larger than the chunk size go the way EspoCRM's web UI sends them: create the attachment
+ * with `isBeingUploaded` and the exact `size`, then append the chunks in order (each a data-URI)
+ * to `Attachment/chunk/{id}`. EspoCRM has no resume (a resent chunk overshoots the size), so a
+ * failed chunk deletes the attachment and the whole file is sent again, a bounded number of times.
+ */
+export async function uploadAttachment(
+	ctx: EspoContext,
+	file: InputFile,
+	field: AttachmentField,
+	settings: ServerSettings,
+	options: UploadOptions,
+): Promise<UploadedAttachment> {
+	const { itemIndex } = options;
+	const node = ctx.getNode();
+	const name = options.fileName || file.fileName || `${field.name}.bin`;
+	const type = mimeTypeFor(field, name, options.mimeType || file.mimeType);
+	const maxSize = field.def.maxFileSize ? field.def.maxFileSize * MB : settings.maxSize;
+	if (file.size > maxSize) {
+		throw new NodeOperationError(
+			node,
+			`The file '${name}' is ${mb(file.size)}, more than EspoCRM accepts for ${field.entityType}.${field.name} (${mb(maxSize)})`,
+			{
+				itemIndex,
+				description: field.def.maxFileSize
+					? `The field's "Max File Size" is ${field.def.maxFileSize} MB (Entity Manager → ${field.entityType} → Fields → ${field.name}).`
+					: 'An administrator can raise "attachmentUploadMaxSize" (Administration → Settings → Attachment Upload Max Size).',
+			},
+		);
+	}
+	const chunkSize = options.chunkSize ?? settings.chunkSize;
+	const attributes = attachmentAttributes(field, name, type, file.size);
+
+	if (!(chunkSize > 0 && file.size > chunkSize)) {
+		if (settings.chunkSize === 0 && settings.maxUploadSize && file.size > settings.maxUploadSize) {
+			throw new NodeOperationError(
+				node,
+				`The file '${name}' is ${mb(file.size)}, more than this EspoCRM accepts in one request (${mb(settings.maxUploadSize)}) and it does not upload in chunks`,
+				{
+					itemIndex,
+					description:
+						'Ask the administrator to enable chunked uploads ("attachmentUploadChunkSize", EspoCRM 7.2+) or to raise PHP post_max_size.',
+				},
+			);
+		}
+		const contents = await file.read();
+		return await espoRequest<UploadedAttachment>(ctx, {
+			method: 'POST',
+			path: apiPath('Attachment'),
+			body: { ...attributes, file: `data:${type};base64,${contents.toString('base64')}` },
+			itemIndex,
+		});
+	}
+
+	const attempts = 1 + Math.max(0, options.retries ?? 2);
+	for (let attempt = 1; ; attempt++) {
+		const created = await espoRequest<UploadedAttachment>(ctx, {
+			method: 'POST',
+			path: apiPath('Attachment'),
+			body: { ...attributes, isBeingUploaded: true },
+			itemIndex,
+		});
+		const total = Math.ceil(file.size / chunkSize);
+		let index = 0;
+		try {
+			const prefix = Buffer.from(`"data:${type};base64,`, 'utf8');
+			const suffix = Buffer.from('"', 'utf8');
+			for await (const chunk of file.chunks(chunkSize)) {
+				index++;
+				// The body is a JSON string holding a data-URI, exactly what the web UI sends.
+				const body = Buffer.concat([prefix, Buffer.from(chunk.toString('base64'), 'utf8'), suffix]);
+				await espoRequest(ctx, {
+					method: 'POST',
+					path: apiPath('Attachment', 'chunk', created.id),
+					body,
+					itemIndex,
+				});
+			}
+			return { ...created, isBeingUploaded: false };
+		} catch (error) {
+			const cleanup = await deleteQuietly(ctx, created.id, itemIndex);
+			if (attempt < attempts && transient(error) && cleanup === undefined) continue;
+			const cause = error as NodeApiError;
+			const left = cleanup
+				? ` The partial attachment ${created.id} could NOT be deleted (${cleanup}); delete it in EspoCRM.`
+				: ` The partial attachment ${created.id} was deleted.`;
+			throw new NodeApiError(
+				node,
+				{ status: espoFailureOf(error)?.status ?? 0, reason: espoFailureOf(error)?.reason ?? '' },
+				{
+					message: `Uploading '${name}' failed at chunk ${index} of ${total} (attempt ${attempt} of ${attempts}): ${cause.message}`,
+					description: `${cause.description ?? ''}${left}`.trim(),
+					httpCode: cause.httpCode ?? undefined,
+					itemIndex,
+				},
+			);
+		}
+	}
+}

@@ -1,0 +1,247 @@
+import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { EspoAuthMethod } from '../../../credentials/espoCrmSigning';
+
+/** What EspoCRM answered when a request failed, parsed once at the transport boundary. */
+export interface EspoFailure {
+	status: number;
+	/** `X-Status-Reason`: EspoCRM puts the exception message there (may be empty). */
+	reason: string;
+	/** `messageTranslation.label` of a JSON error body, e.g. `validationFailure`. */
+	label?: string;
+	labelData?: IDataObject;
+	/** JSON `message` of an error body (503 maintenance, 2FA). */
+	bodyMessage?: string;
+	body?: unknown;
+	contentType: string;
+	location?: string;
+	method: string;
+	path: string;
+}
+
+const failures = new WeakMap<Error, EspoFailure>();
+
+/** The EspoCRM answer behind an error thrown by the transport, so callers can react to it. */
+export function espoFailureOf(error: unknown): EspoFailure | undefined {
+	return error instanceof Error ? failures.get(error) : undefined;
+}
+
+export function isHtml(contentType: string, text: string): boolean {
+	return /html/i.test(contentType) || /^\s*</.test(text);
+}
+
+function validationText(data: IDataObject | undefined): string {
+	const field = typeof data?.field === 'string' ? data.field : 'a field';
+	const type = typeof data?.type === 'string' ? data.type : 'valid';
+	return type === 'required'
+		? `The field '${field}' is required`
+		: `The field '${field}' failed the '${type}' validation`;
+}
+
+/** Message + hint for a failed request. Never includes a header or credential value. */
+export function describeFailure(
+	f: EspoFailure,
+	authMethod: EspoAuthMethod,
+): { message: string; description: string } {
+	const what = `${f.method} ${f.path}`;
+	const reason = f.reason.trim();
+	if (f.status >= 300 && f.status < 400) {
+		return {
+			message: `EspoCRM redirected the request (${f.status}) to ${f.location ?? 'another address'}`,
+			description:
+				'The Base URL is probably not the final address of your EspoCRM (http instead of https, or a missing sub-directory). Put the address the browser ends up on into the credential\'s Base URL.',
+		};
+	}
+	if (f.status === 401) {
+		if (reason === 'second-step-required') {
+			return {
+				message: 'EspoCRM asks for a two-factor code for this user (401 second-step-required)',
+				description:
+					'Users with two-factor authentication cannot be used unattended. Create an API user (Administration → API Users) and use the API Key or HMAC method.',
+			};
+		}
+		const hints: Record<EspoAuthMethod, string> = {
+			apiKey:
+				'Check the API Key: it must belong to an active API user whose authentication method is "API Key" (an HMAC user\'s key is not accepted as a plain key).',
+			hmac: 'Check the API Key and the Secret Key of the HMAC API user. EspoCRM older than 8.4.1 only accepts the raw signature: set "HMAC Signature Format" to "Raw Digest" in the credential.',
+			password:
+				'Check the username and password. API users and users with two-factor authentication cannot sign in with a password; an API user with the API Key method is the recommended setup.',
+		};
+		return { message: 'EspoCRM rejected the credentials (401 Unauthorized)', description: hints[authMethod] };
+	}
+	if (f.label === 'validationFailure') {
+		return {
+			message: `EspoCRM refused the data: ${validationText(f.labelData)} (${f.status})`,
+			description: 'Give the field a value (in "Record Fields") or check its format.',
+		};
+	}
+	if (f.label === 'cannotRelateNonExisting') {
+		return {
+			message: `EspoCRM cannot link a record that does not exist (${f.status}): ${reason || 'cannotRelateNonExisting'}`,
+			description: 'The attachment or record ID is wrong, or the attachment was deleted in the meantime.',
+		};
+	}
+	if (f.label === 'cannotRelateForbidden' || f.label === 'noAccessToForeignRecord') {
+		return {
+			message: `EspoCRM does not let this user link that attachment (${f.status}): ${reason || f.label}`,
+			description:
+				'The attachment belongs to another user and is not readable by the API user. Upload and link with the same user, or copy the attachment first.',
+		};
+	}
+	switch (f.status) {
+		case 400:
+			return {
+				message: `EspoCRM rejected the request as invalid (400)${reason ? `: ${reason}` : ''}`,
+				description: `Request: ${what}.`,
+			};
+		case 403:
+			if (reason === 'Not allowed file type.') {
+				return {
+					message: 'EspoCRM does not allow this file type for the field (403 Not allowed file type.)',
+					description:
+						'The field accepts only certain file types (Administration → Entity Manager → the entity → Fields → the field → Accept). Check the file name\'s extension and, for Image fields, that the MIME type matches it exactly (image/jpeg for .jpg).',
+				};
+			}
+			if (reason === '') {
+				return {
+					message: `EspoCRM refused access (403) to ${what}`,
+					description:
+						'The API user\'s role has no access to this. If this came right after several failed logins, EspoCRM may be blocking this IP address for a minute.',
+				};
+			}
+			return {
+				message: `EspoCRM refused the request (403): ${reason}`,
+				description:
+					'Check the role of the API user in EspoCRM (Administration → Roles): it needs read, create and edit access to the entity type and edit access to the field.',
+			};
+		case 404:
+			return {
+				message: `EspoCRM could not find it (404)${reason ? `: ${reason}` : `: ${what}`}`,
+				description: 'Check the ID and the entity type. The record or attachment may have been deleted, or the API user cannot see it.',
+			};
+		case 409:
+			if (reason === 'modified') {
+				return {
+					message: 'The record was changed by someone else at the same time (409 modified)',
+					description: 'Run the node again; it re-reads the record before writing.',
+				};
+			}
+			if (reason === 'duplicate') {
+				return {
+					message: 'EspoCRM found a duplicate of the new record (409 duplicate)',
+					description: 'Enable the option "Skip Duplicate Check" to create the record anyway, or link to the existing record.',
+				};
+			}
+			return { message: `EspoCRM reported a conflict (409)${reason ? `: ${reason}` : ''}`, description: `Request: ${what}.` };
+		case 503:
+			return {
+				message: 'EspoCRM is in maintenance mode (503)',
+				description: f.bodyMessage ?? 'Try again when the administrator has turned maintenance mode off.',
+			};
+		default:
+			if (f.status >= 500) {
+				return {
+					message: `EspoCRM had an internal error (${f.status})${reason ? `: ${reason}` : ''}`,
+					description: `Request: ${what}. The details are in EspoCRM's log (data/logs on the server).`,
+				};
+			}
+			return {
+				message: `EspoCRM answered ${f.status}${reason ? `: ${reason}` : ''}`,
+				description: `Request: ${what}.`,
+			};
+	}
+}
+
+export function espoApiError(
+	node: INode,
+	failure: EspoFailure,
+	authMethod: EspoAuthMethod,
+	itemIndex?: number,
+): NodeApiError {
+	const { message, description } = describeFailure(failure, authMethod);
+	const response: JsonObject = {
+		status: failure.status,
+		reason: failure.reason,
+		request: `${failure.method} ${failure.path}`,
+	};
+	if (failure.label) response.label = failure.label;
+	const error = new NodeApiError(node, response, {
+		message,
+		description,
+		httpCode: String(failure.status),
+		itemIndex,
+	});
+	failures.set(error, failure);
+	return error;
+}
+
+/** A request that got a 2xx answer that is not what the API sends (an HTML page, not JSON). */
+export function notTheApiError(
+	node: INode,
+	failure: EspoFailure,
+	itemIndex?: number,
+): NodeApiError {
+	const error = new NodeApiError(
+		node,
+		{ status: failure.status, request: `${failure.method} ${failure.path}` },
+		{
+			message: 'The Base URL answered with a web page instead of the EspoCRM API',
+			description:
+				'The Base URL probably points at a login page, a proxy or another site. Use the address of EspoCRM itself (e.g. https://crm.example.com, without #… or /index.php); the node adds /api/v1.',
+			httpCode: String(failure.status),
+			itemIndex,
+		},
+	);
+	failures.set(error, failure);
+	return error;
+}
+
+const NETWORK_HINTS: Array<[RegExp, string, string]> = [
+	[/ECONNREFUSED/, 'Could not connect to EspoCRM at {host}: connection refused', 'Is the Base URL right (host and port), and is EspoCRM running?'],
+	[/ENOTFOUND|EAI_AGAIN/, 'Could not find the host {host} (DNS lookup failed)', 'Check the host name in the Base URL.'],
+	[/ETIMEDOUT|ECONNABORTED|timeout/i, 'EspoCRM at {host} did not answer in time', 'The server is slow or unreachable. Raise the "Timeout" option for big files, or check the network.'],
+	[/ECONNRESET|socket hang up|aborted|EPIPE/i, 'The connection to EspoCRM at {host} was closed in the middle of the request', 'A proxy or the server dropped the connection (often a body size limit such as nginx client_max_body_size). Try again, or lower the chunk size.'],
+	[/CERT|certificate|self[- ]signed|SSL|TLS/i, 'The TLS certificate of {host} is not trusted', 'If EspoCRM uses a self-signed certificate, enable "Ignore SSL Issues (Insecure)" in the credential, or install the CA on the n8n host.'],
+];
+
+/** A request that got no HTTP answer at all. The message names the host, never a header. */
+export function networkError(
+	node: INode,
+	error: unknown,
+	host: string,
+	itemIndex?: number,
+): NodeApiError {
+	const code = codeOf(error);
+	const match = NETWORK_HINTS.find(([pattern]) => pattern.test(code));
+	const [, message, description] = match ?? [
+		/./,
+		`Could not reach EspoCRM at {host} (${code || 'network error'})`,
+		'Check the Base URL and the network between n8n and EspoCRM.',
+	];
+	return new NodeApiError(
+		node,
+		{ code: code || 'network error' },
+		{ message: message.replace('{host}', host), description, itemIndex },
+	);
+}
+
+function codeOf(error: unknown): string {
+	const seen = new Set<unknown>();
+	let current: unknown = error;
+	const parts: string[] = [];
+	while (current && typeof current === 'object' && !seen.has(current)) {
+		seen.add(current);
+		const e = current as { code?: unknown; message?: unknown; cause?: unknown };
+		if (typeof e.code === 'string') parts.push(e.code);
+		if (typeof e.message === 'string') parts.push(e.message.split('\n')[0].slice(0, 200));
+		current = e.cause;
+	}
+	return parts.join(' ');
+}
+
+/** An error caught on its way up, as the NodeApiError or NodeOperationError it already is (or wrapped). */
+export function asNodeError(node: INode, error: unknown): NodeApiError | NodeOperationError {
+	if (error instanceof NodeOperationError) return new NodeOperationError(node, error);
+	return new NodeApiError(node, error as JsonObject);
+}
