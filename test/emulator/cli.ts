@@ -1,0 +1,48 @@
+// `npm run emulator [-- --port 8080 --profile 9.3 --latency-ms 50 --legacy-hmac-only --no-chunk-endpoint --base-path /crm]`
+import { parseArgs } from 'node:util';
+
+import { type EmulatorOptions, startEmulator } from './index';
+import type { ProfileName } from './profiles';
+
+const { values } = parseArgs({
+	options: {
+		port: { type: 'string', default: '8080' },
+		profile: { type: 'string', default: '8.4' },
+		'latency-ms': { type: 'string', default: '0' },
+		'legacy-hmac-only': { type: 'boolean', default: false },
+		'no-chunk-endpoint': { type: 'boolean', default: false },
+		'base-path': { type: 'string', default: '' },
+		'no-seed': { type: 'boolean', default: false },
+	},
+});
+
+const options: EmulatorOptions = {
+	port: Number(values.port),
+	profile: values.profile as ProfileName,
+	latencyMs: Number(values['latency-ms']),
+	legacyHmacOnly: values['legacy-hmac-only'],
+	noChunkEndpoint: values['no-chunk-endpoint'],
+	basePath: values['base-path'],
+	seed: !values['no-seed'],
+};
+
+startEmulator(options).then(
+	(emulator) => {
+		const { apiUser, hmacUser, admin, regularUser } = emulator.users;
+		console.log(`EspoCRM emulator (profile ${emulator.profile}) listening on ${emulator.url}`);
+		console.log(`API:            ${emulator.apiUrl}`);
+		console.log(`Control:        ${emulator.url}/__emulator/log/count`);
+		console.log(`API key user:   X-Api-Key: ${apiUser.apiKey}`);
+		console.log(`HMAC user:      key ${hmacUser.apiKey}  secret ${hmacUser.secretKey}`);
+		console.log(`Admin:          ${admin.userName} / ${admin.password}`);
+		console.log(`Regular user:   ${regularUser.userName} / ${regularUser.password}`);
+		if (emulator.seed) console.log(`Seed records:   ${JSON.stringify(emulator.seed)}`);
+		const stop = () => void emulator.close().then(() => process.exit(0));
+		process.on('SIGINT', stop);
+		process.on('SIGTERM', stop);
+	},
+	(error: unknown) => {
+		console.error(error);
+		process.exit(1);
+	},
+);
