@@ -165,7 +165,7 @@ export const ENTITY_DEFS: Readonly<Record<string, EntityDef>> = {
 			name: { type: 'varchar', required: true, maxLength: 255 },
 			description,
 			photo: { type: 'image' },
-			report: { type: 'file', accept: ['.pdf'] },
+			report: { type: 'file', accept: ['.pdf'], maxFileSize: 10 },
 			attachments,
 			photos: { type: 'attachmentMultiple', accept: ['image/*'] },
 			assignedUser,

@@ -34,6 +34,8 @@ export interface Route {
 	family: ErrorFamily;
 	/** `optional`: `GET Settings` also answers without (valid) credentials (observed §1.19, §1.20). */
 	auth: 'required' | 'optional';
+	/** A route this server version does not have: answered as if no route matched (before auth). */
+	absent?: boolean;
 	handle(ctx: RouteRequest, res: ServerResponse): unknown;
 }
 
@@ -70,7 +72,12 @@ export function buildRoutes(profile: Profile): Route[] {
 			return RESPONDED;
 		}, { family: 'B' }),
 	];
-	if (profile.chunkEndpoint) routes.push(route(['POST'], '/Attachment/chunk/:id', postChunk, { family: 'B' }));
+	// A pre-7.2 server has no chunk route; the issue asks for Slim's page there, not the generic link route.
+	routes.push(
+		profile.chunkEndpoint
+			? route(['POST'], '/Attachment/chunk/:id', postChunk, { family: 'B' })
+			: { ...route(['POST'], '/Attachment/chunk/:id', () => undefined), absent: true },
+	);
 	routes.push(
 		route(['POST'], '/Attachment/copy/:id', postCopy, { family: 'B' }),
 		route(['GET'], '/:controller', (ctx) =>

@@ -76,14 +76,17 @@ export class EmulatorServer {
 		const queryAt = url.indexOf('?');
 		const path = queryAt < 0 ? url : url.slice(0, queryAt);
 		const query = queryAt < 0 ? '' : url.slice(queryAt + 1);
-		const local = this.basePath && path.startsWith(`${this.basePath}/`) ? path.slice(this.basePath.length) : path;
+		// The control surface answers at the root and under the sub-directory; the API only under it.
+		if (path.startsWith('/__emulator/')) return this.control(req, res, path, query);
+		const inside = !this.basePath || path === this.basePath || path.startsWith(`${this.basePath}/`);
+		const local = inside ? path.slice(this.basePath.length) || '/' : undefined;
 
-		if (local.startsWith('/__emulator/')) return this.control(req, res, local, query);
-		if (local === API_PREFIX || local.startsWith(`${API_PREFIX}/`)) {
+		if (local?.startsWith('/__emulator/')) return this.control(req, res, local, query);
+		if (local === API_PREFIX || local?.startsWith(`${API_PREFIX}/`)) {
 			const resourcePath = local.slice(API_PREFIX.length) || '/';
 			return this.handleApi(req, res, resourcePath, query);
 		}
-		if (local === '/' || local === this.basePath || path === `${this.basePath}/`) {
+		if (local === '/') {
 			res.setHeader('Content-Type', 'text/html; charset=UTF-8');
 			res.end(WEB_UI_LOGIN_PAGE);
 			return;
@@ -115,7 +118,7 @@ export class EmulatorServer {
 		if (dropAfterHandling) dropResponse(res);
 
 		const match = matchRoute(this.routes, method, resourcePath);
-		if (!match) return sendSlimNotFound(res);
+		if (!match || ('route' in match && match.route.absent)) return sendSlimNotFound(res);
 		if ('allowed' in match) return sendSlimMethodNotAllowed(res, match.allowed);
 		const { route, params } = match;
 
