@@ -1,0 +1,174 @@
+import { execFileSync } from 'child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+import type { EspoCredentialData } from '../../credentials/espoCrmSigning';
+import { startEmulator } from '../emulator';
+import { shutdownHarness, testCredential } from '../harness';
+
+type Emulator = Awaited<ReturnType<typeof startEmulator>>;
+
+afterAll(shutdownHarness);
+
+/** Every credential value, raw and base64-encoded, that must never appear in a message. */
+function secretsOf(c: EspoCredentialData): string[] {
+	const raw = [c.apiKey, c.secretKey, c.password].filter((v): v is string => !!v);
+	const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+	const pairs = c.username && c.password ? [b64(`${c.username}:${c.password}`)] : [];
+	return [...raw, ...raw.map(b64), ...pairs];
+}
+
+async function expectRejectedReadably(credentials: EspoCredentialData): Promise<string> {
+	const result = await testCredential(credentials);
+	expect(result.status).toBe('Error');
+	// What n8n shows the user: for a 401 without a rule in the credential, the HTTP status text.
+	expect(result.message).toMatch(/^[A-Z][\w ,.:'()-]{3,200}$/);
+	expect(result.message).toMatch(/unauthori[sz]ed|credentials|key|secret|password|401/i);
+	for (const secret of secretsOf(credentials)) expect(result.message).not.toContain(secret);
+	return result.message;
+}
+
+describe('credential test against the emulator (EspoCRM 9.3)', () => {
+	let emu: Emulator;
+	beforeAll(async () => {
+		emu = await startEmulator({ profile: '9.3' });
+	});
+	afterAll(async () => emu.close());
+
+	const apiKey = (): EspoCredentialData => ({ baseUrl: emu.url, authMethod: 'apiKey', apiKey: emu.users.apiUser.apiKey });
+	const hmac = (hmacFormat: 'hex' | 'raw'): EspoCredentialData => ({
+		baseUrl: emu.url,
+		authMethod: 'hmac',
+		apiKey: emu.users.hmacUser.apiKey,
+		secretKey: emu.users.hmacUser.secretKey,
+		hmacFormat,
+	});
+	const password = (): EspoCredentialData => ({
+		baseUrl: emu.url,
+		authMethod: 'password',
+		username: emu.users.regularUser.userName,
+		password: emu.users.regularUser.password,
+	});
+
+	it.each([
+		['API key', apiKey],
+		['HMAC, hex signature', () => hmac('hex')],
+		['HMAC, raw signature', () => hmac('raw')],
+		['username & password', password],
+	])('%s: Connection successful', async (_name, credentials) => {
+		await expect(testCredential(credentials())).resolves.toEqual({ status: 'OK', message: 'Connection successful!' });
+	});
+
+	it('a wrong API key: readable 401 message without the key', async () => {
+		await expectRejectedReadably({ ...apiKey(), apiKey: 'ffffffffffffffffffffffffffffffff' });
+	});
+
+	it('a wrong HMAC secret: readable 401 message without key or secret', async () => {
+		await expectRejectedReadably({ ...hmac('hex'), secretKey: '00000000000000000000000000000000' });
+		await expectRejectedReadably({ ...hmac('raw'), secretKey: '00000000000000000000000000000000' });
+	});
+
+	it('a wrong password: readable 401 message without the password', async () => {
+		await expectRejectedReadably({ ...password(), password: 'Wrong-pässwörd-1' });
+	});
+
+	it('a user with two-factor authentication: refused readably (a password login cannot pass 2FA)', async () => {
+		const { userName, password: secret } = emu.users.twoFactorUser;
+		await expectRejectedReadably({ baseUrl: emu.url, authMethod: 'password', username: userName, password: secret });
+	});
+
+	it('a refused login is sent twice: n8n-core retries every 401 once (counts towards EspoCRM lockout)', async () => {
+		emu.clearLog();
+		await testCredential({ ...apiKey(), apiKey: 'ffffffffffffffffffffffffffffffff' });
+		expect(emu.log.filter((entry) => entry.status === 401)).toHaveLength(2);
+	});
+
+	it.each([
+		['…/api/v1/', (url: string) => `${url}/api/v1/`],
+		['a trailing slash', (url: string) => `${url}/`],
+		['a web-UI URL', (url: string) => `${url}/#Document/view/6651f0c2a1b2c3d4e`],
+		['/index.php', (url: string) => `${url}/index.php`],
+	])('base URL with %s works (HMAC signs the right path)', async (_name, variant) => {
+		await expect(testCredential({ ...hmac('hex'), baseUrl: variant(emu.url) })).resolves.toMatchObject({ status: 'OK' });
+	});
+});
+
+describe('credential test against an EspoCRM older than 8.4.1 (raw HMAC only)', () => {
+	let emu: Emulator;
+	beforeAll(async () => {
+		emu = await startEmulator({ profile: '8.4', legacyHmacOnly: true });
+	});
+	afterAll(async () => emu.close());
+
+	const hmac = (hmacFormat: 'hex' | 'raw'): EspoCredentialData => ({
+		baseUrl: emu.url,
+		authMethod: 'hmac',
+		apiKey: emu.users.hmacUser.apiKey,
+		secretKey: emu.users.hmacUser.secretKey,
+		hmacFormat,
+	});
+
+	it('the raw format passes', async () => {
+		await expect(testCredential(hmac('raw'))).resolves.toMatchObject({ status: 'OK' });
+	});
+
+	it('the hex format is refused with a readable message without key or secret', async () => {
+		await expectRejectedReadably(hmac('hex'));
+	});
+});
+
+describe('credential test against a sub-directory install (/crm)', () => {
+	let emu: Emulator;
+	beforeAll(async () => {
+		emu = await startEmulator({ basePath: '/crm' });
+	});
+	afterAll(async () => emu.close());
+
+	const siteRoot = () => emu.url;
+
+	it.each([
+		['the site root', (root: string) => root],
+		['a trailing slash', (root: string) => `${root}/`],
+		['/api/v1/', (root: string) => `${root}/api/v1/`],
+	])('%s works with API key and HMAC', async (_name, variant) => {
+		const baseUrl = variant(siteRoot());
+		expect(baseUrl).toContain('/crm');
+		await expect(testCredential({ baseUrl, authMethod: 'apiKey', apiKey: emu.users.apiUser.apiKey })).resolves.toMatchObject({ status: 'OK' });
+		const { apiKey, secretKey } = emu.users.hmacUser;
+		await expect(testCredential({ baseUrl, authMethod: 'hmac', apiKey, secretKey, hmacFormat: 'hex' })).resolves.toMatchObject({ status: 'OK' });
+	});
+});
+
+describe('credential test over HTTPS with a self-signed certificate', () => {
+	let emu: Emulator;
+	let certDir: string;
+	beforeAll(async () => {
+		certDir = mkdtempSync(join(tmpdir(), 'espo-cert-'));
+		execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+			'-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem')], { stdio: 'ignore' });
+		const tls = { key: readFileSync(join(certDir, 'key.pem')), cert: readFileSync(join(certDir, 'cert.pem')) };
+		emu = await startEmulator({ tls });
+	});
+	afterAll(async () => {
+		await emu.close();
+		rmSync(certDir, { recursive: true, force: true });
+	});
+
+	const credentials = (ignoreSslIssues: boolean): EspoCredentialData => ({
+		baseUrl: emu.url,
+		authMethod: 'apiKey',
+		apiKey: emu.users.apiUser.apiKey,
+		ignoreSslIssues,
+	});
+
+	it('is refused by default', async () => {
+		const result = await testCredential(credentials(false));
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/SELF_SIGNED|self[- ]signed|certificate/i);
+	});
+
+	it('passes with "Ignore SSL Issues"', async () => {
+		await expect(testCredential(credentials(true))).resolves.toMatchObject({ status: 'OK' });
+	});
+});
