@@ -9,8 +9,12 @@ afterAll(shutdownHarness);
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe('the harness loads the package from its build like n8n does', () => {
-	it('finds the credential declared in package.json', () => {
-		expect(loadedPackage().credentialTypes).toContain('espoCrmApi');
+	it('finds the node and the credential that package.json declares, in dist/', () => {
+		expect(loadedPackage()).toEqual({
+			nodeTypes: ['n8n-nodes-espocrm-attachments.espoCrmAttachment'],
+			credentialTypes: ['espoCrmApi'],
+			loadErrors: {},
+		});
 	});
 });
 
