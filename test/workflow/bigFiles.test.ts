@@ -202,7 +202,7 @@ describe.each(BINARY_MODES)('Chunked upload, binary mode %s', (binaryMode) => {
 	test.each([
 		['mid-body', 'the connection drops halfway through the chunk'],
 		['after-handling', 'the chunk is stored but the answer never comes (a resend would overshoot)'],
-	] as const)('A dropped connection on chunk 2 (%s: %s) deletes the partial attachment and the file is sent again', async (drop) => {
+	] as const)('A dropped connection on chunk 2 (%s: %s) deletes the partial attachment and the file is sent again', async (drop, _why) => {
 		const emu = emulator();
 		const before = attachmentIds(emu);
 		emu.faults.add({ method: 'POST', path: /^\/Attachment\/chunk\//, nth: 2, action: { drop } });
