@@ -4,9 +4,8 @@
 import { HARNESS_DIR } from './env'; // first: sets N8N_USER_FOLDER before n8n-core loads
 
 import { rmSync } from 'fs';
-import type { BinaryDataService } from 'n8n-core';
 import { WorkflowExecute } from 'n8n-core';
-import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
+import type { INode } from 'n8n-workflow';
 import { createRunExecutionData, Workflow } from 'n8n-workflow';
 
 import {
@@ -23,7 +22,8 @@ import {
 	PACKAGE_NODE_TYPE,
 	type RunContext,
 } from './engine';
-import type { OutputItem, RunError, RunNodeOptions, RunResult } from './types';
+import { toOutputItem, toRunError } from './output';
+import type { RunNodeOptions, RunResult } from './types';
 
 export type * from './types';
 export { resolvedCredentialTestRequest, testCredential } from './credentialTest';
@@ -67,28 +67,6 @@ export async function runNode(opts: RunNodeOptions): Promise<RunResult> {
 			...(failure ? { error: toRunError(failure) } : {}),
 		};
 	});
-}
-
-async function toOutputItem(service: BinaryDataService, item: INodeExecutionData): Promise<OutputItem> {
-	const out: OutputItem = { json: item.json, pairedItem: item.pairedItem };
-	if (item.error) out.error = item.error;
-	if (item.binary) {
-		out.binary = {};
-		for (const [key, raw] of Object.entries(item.binary)) {
-			const { fileName, mimeType, fileExtension } = raw;
-			out.binary[key] = { fileName, mimeType, fileExtension, bytes: await service.getAsBuffer(raw), raw };
-		}
-	}
-	return out;
-}
-
-function toRunError(error: unknown): RunError {
-	const e = error as { message?: string; description?: string | null; name?: string; httpCode?: string | null; context?: IDataObject };
-	const itemIndex = e.context?.itemIndex;
-	return {
-		message: e.message ?? String(error), description: e.description, name: e.name, httpCode: e.httpCode,
-		context: e.context, ...(typeof itemIndex === 'number' ? { itemIndex } : {}), raw: error,
-	};
 }
 
 // ---- Introspection and shutdown -----------------------------------------------------------------

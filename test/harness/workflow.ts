@@ -5,13 +5,13 @@
 // n8n would run it; only this package's nodes are available in-process.
 import './env'; // first: sets N8N_USER_FOLDER before n8n-core loads
 
-import type { BinaryDataService } from 'n8n-core';
 import { WorkflowExecute } from 'n8n-core';
-import type { IConnections, IDataObject, INode, INodeExecutionData, IWorkflowSettings } from 'n8n-workflow';
+import type { IConnections, INode, IWorkflowSettings } from 'n8n-workflow';
 import { createRunExecutionData, NodeConnectionTypes, Workflow } from 'n8n-workflow';
 
 import type { EspoCredentialData } from '../../credentials/espoCrmSigning';
 import { additionalDataFor, binaryDataService, currentRun, INPUT_NODE_TYPE, nextExecutionId, nodeTypes, type RunContext } from './engine';
+import { toOutputItem, toRunError } from './output';
 import type { BinaryMode, InputItem, OutputItem, RunError } from './types';
 
 /** What `n8n export:workflow` / "Download" writes (the parts a run needs). */
@@ -80,11 +80,11 @@ export async function runWorkflow(file: WorkflowFile, opts: RunWorkflowOptions):
 		let error: WorkflowRunResult['error'];
 		for (const [name, tasks] of Object.entries(run.data.resultData.runData)) {
 			if (name === trigger.name) continue;
-			nodes[name] = await Promise.all((tasks[0]?.data?.main?.[0] ?? []).map((item) => outputItem(service, item)));
-			if (tasks[0]?.error) error ??= { ...runError(tasks[0].error), node: name };
+			nodes[name] = await Promise.all((tasks[0]?.data?.main?.[0] ?? []).map((item) => toOutputItem(service, item)));
+			if (tasks[0]?.error) error ??= { ...toRunError(tasks[0].error), node: name };
 		}
 		const failure = run.data.resultData.error;
-		if (failure && !error) error = runError(failure);
+		if (failure && !error) error = toRunError(failure);
 		// The files are read into `bytes`: delete them so a long demo does not fill the disk.
 		await service.deleteMany([{ type: 'execution', workflowId: workflowData.id, executionId }]);
 		const lastNode = run.data.resultData.lastNodeExecuted;
@@ -142,26 +142,4 @@ function assertRunnableInProcess(node: INode): void {
 				`Pass { trigger: '<a later node>' } to start after it, or run the workflow in real n8n (npm run test:e2e).`,
 		);
 	}
-}
-
-async function outputItem(service: BinaryDataService, item: INodeExecutionData): Promise<OutputItem> {
-	const out: OutputItem = { json: item.json, pairedItem: item.pairedItem };
-	if (item.error) out.error = item.error;
-	if (item.binary) {
-		out.binary = {};
-		for (const [key, raw] of Object.entries(item.binary)) {
-			const { fileName, mimeType, fileExtension } = raw;
-			out.binary[key] = { fileName, mimeType, fileExtension, bytes: await service.getAsBuffer(raw), raw };
-		}
-	}
-	return out;
-}
-
-function runError(error: unknown): RunError {
-	const e = error as { message?: string; description?: string | null; name?: string; httpCode?: string | null; context?: IDataObject };
-	const itemIndex = e.context?.itemIndex;
-	return {
-		message: e.message ?? String(error), description: e.description, name: e.name, httpCode: e.httpCode,
-		context: e.context, ...(typeof itemIndex === 'number' ? { itemIndex } : {}), raw: error,
-	};
 }
