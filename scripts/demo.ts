@@ -1,0 +1,131 @@
+// `npm start`: the example workflows (examples/*.json) through the real n8n engine, in-process
+// (n8n-core's WorkflowExecute, this package loaded from dist/ as n8n loads a community package),
+// against the EspoCRM emulator, or against your EspoCRM when ESPOCRM_URL and credentials are set.
+// Each trigger is replaced by the items it would emit; the checks compare sha256 hashes of what was
+// sent, what came back, and what EspoCRM stores. Exit code 1 when a check fails.
+import { readFileSync } from 'fs';
+import { join, resolve } from 'path';
+
+import { shutdownHarness } from '../test/harness';
+import type { InputItem, OutputItem } from '../test/harness/types';
+import { runWorkflow, type WorkflowFile, type WorkflowRunResult } from '../test/harness/workflow';
+import {
+	caseItems, DOCUMENT_FIELDS, emailAttachmentItems, FILES, recordItems, sha256, STEPS, webhookItems,
+} from './demo/scenario.mjs';
+import { demoTarget, type DemoTarget } from './demo/target';
+
+const ROOT = resolve(__dirname, '..');
+const versionOf = (packageJson: string) => (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
+
+const checks: Array<{ ok: boolean; label: string }> = [];
+function check(ok: boolean, label: string, detail = ''): boolean {
+	checks.push({ ok, label });
+	console.log(`    ${ok ? '✓' : '✗'} ${label}${detail ? `  ${detail}` : ''}`);
+	return ok;
+}
+
+const short = (hash: string) => hash.slice(0, 12);
+const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} kB`);
+
+async function runStep(
+	number: number,
+	step: { file: string; trigger: string },
+	items: InputItem[],
+	target: DemoTarget,
+	what: string,
+): Promise<WorkflowRunResult> {
+	const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', step.file), 'utf8')) as WorkflowFile;
+	console.log(`\n${number}. examples/${step.file}  "${workflow.name}"`);
+	console.log(`   "${step.trigger}" replaced by ${what}`);
+	const result = await runWorkflow(workflow, { triggerItems: items, credentials: target.credentials, trigger: step.trigger });
+	const failure = result.error ? `: ${result.error.node ? `${result.error.node}: ` : ''}${result.error.message} ${result.error.description ?? ''}` : '';
+	check(result.status === 'success', `ran (${result.status}) in ${result.durationMs} ms, last node "${result.lastNode}" gave ${result.items.length} item(s)${failure}`);
+	return result;
+}
+
+/** The downloaded file with this name, checked against what was sent and what EspoCRM stores. */
+async function checkDownloaded(items: OutputItem[], sent: { fileName: string; data: Buffer }, target: DemoTarget): Promise<void> {
+	const item = items.find((i) => i.binary?.data?.fileName === sent.fileName);
+	const sentHash = sha256(sent.data);
+	if (!check(Boolean(item), `${sent.fileName} downloaded`)) return;
+	const gotHash = sha256(item!.binary!.data.bytes);
+	check(gotHash === sentHash, `${sent.fileName}: sha256 of the download equals what was sent`, `${short(gotHash)} / ${short(sentHash)}`);
+	const stored = await target.storedSha256(String(item!.json.id));
+	check(stored === sentHash, `${sent.fileName}: sha256 stored in EspoCRM equals what was sent (${target.storedShaSource})`, short(stored));
+}
+
+async function main(): Promise<void> {
+	const started = Date.now();
+	console.log(`EspoCRM Attachment demo: example workflows through n8n-core ${versionOf(require.resolve('n8n-core/package.json'))} (WorkflowExecute, in-process),`);
+	console.log(`n8n-nodes-espocrm-attachments ${versionOf(join(ROOT, 'package.json'))} loaded from dist/ as n8n loads a community package.`);
+	const target = await demoTarget(process.env);
+	console.log(`Target: ${target.description}`);
+	const created = { records: [] as Array<{ entityType: string; id: string }>, attachmentIds: [] as string[] };
+	try {
+		// 1. Webhook → new Document with the file in its File field.
+		const document = await runStep(1, STEPS.document, webhookItems(), target, `1 item: ${FILES.contract.fileName} (${size(FILES.contract.data.length)}) + name, publishDate`);
+		const uploaded = document.items[0]?.json as { id?: string; record?: { id?: string } } | undefined;
+		const documentId = uploaded?.record?.id;
+		if (uploaded?.id) created.attachmentIds.push(uploaded.id);
+		if (documentId) created.records.push({ entityType: 'Document', id: documentId });
+		if (check(Boolean(documentId && uploaded?.id), `Document ${documentId} created with attachment ${uploaded?.id}`)) {
+			const record = await target.readRecord('Document', documentId!);
+			check(record.fileId === uploaded!.id, 'the Document\'s File field (fileId) holds the uploaded attachment');
+			check(
+				record.name === DOCUMENT_FIELDS.name && record.publishDate === DOCUMENT_FIELDS.publishDate,
+				'name and publishDate from the webhook are on the Document', `"${String(record.name)}", ${String(record.publishDate)}`,
+			);
+		}
+
+		// 2. Email attachments → appended to the Case, keeping the file it has.
+		const before = (await target.readRecord('Case', target.caseId)).attachmentsIds as string[];
+		const email = await runStep(2, STEPS.email, emailAttachmentItems(target.caseId), target,
+			`2 items, as Split Out gives them for one email: ${FILES.photo.fileName} (${size(FILES.photo.data.length)}), ${FILES.report.fileName}`);
+		const newIds = email.items.map((i) => String(i.json.id));
+		created.attachmentIds.push(...newIds);
+		const after = (await target.readRecord('Case', target.caseId)).attachmentsIds as string[];
+		check(before.every((id) => after.includes(id)), `the Case keeps the ${before.length} file(s) it had`, before.join(', '));
+		check(newIds.length === 2 && newIds.every((id) => after.includes(id)), `the Case has the 2 new files`, newIds.join(', '));
+		check(after.length === before.length + 2, `the Case has ${after.length} files`);
+
+		// 3. Download every file of the Case (the scheduled example, from its "One Item per Case").
+		const downloads = await runStep(3, STEPS.caseDownloads, caseItems(target.caseId), target, `1 item: the demo Case ${target.caseId}`);
+		check(downloads.items.length === after.length, `one item per file of the Case (${downloads.items.length})`);
+		for (const sent of [FILES.photo, FILES.report]) await checkDownloaded(downloads.items, sent, target);
+		for (const id of before) {
+			const item = downloads.items.find((i) => i.json.id === id);
+			const got = item?.binary?.data ? sha256(item.binary.data.bytes) : 'missing';
+			check(got === (await target.storedSha256(id)), `the file the Case had (${String(item?.json.name ?? id)}) downloads unchanged`, short(got));
+		}
+
+		// 4. Download the Document's file back.
+		if (documentId) {
+			const back = await runStep(4, STEPS.recordDownloads, recordItems('Document', 'file', documentId), target, `1 item: {entityType: Document, field: file, id: ${documentId}}`);
+			await checkDownloaded(back.items, FILES.contract, target);
+		}
+	} finally {
+		const removed = await target.cleanUp(created);
+		console.log('\nClean-up:');
+		for (const line of removed) console.log(`  ${line}`);
+		await target.close();
+		await shutdownHarness();
+	}
+
+	const failed = checks.filter((c) => !c.ok);
+	console.log('\nSummary');
+	console.log(`  uploaded: ${[FILES.contract, FILES.photo, FILES.report].map((f) => `${f.fileName} (${size(f.data.length)}, sha256 ${short(sha256(f.data))})`).join('; ')}`);
+	console.log(`  records:  Document ${created.records.find((r) => r.entityType === 'Document')?.id ?? '(none)'}, Case ${target.caseId}`);
+	console.log(`  checks:   ${checks.length - failed.length}/${checks.length} passed${failed.length ? ` — FAILED: ${failed.map((c) => c.label).join('; ')}` : ' ✓'}`);
+	console.log(`  time:     ${((Date.now() - started) / 1000).toFixed(1)} s`);
+	if (!process.env.ESPOCRM_URL) {
+		console.log('\nAgainst your EspoCRM: ESPOCRM_URL=https://crm.example.com ESPOCRM_API_KEY=… npm start');
+		console.log('(or ESPOCRM_HMAC_KEY + ESPOCRM_HMAC_SECRET, or ESPOCRM_USERNAME + ESPOCRM_PASSWORD). In real n8n: npm run test:e2e');
+	}
+	process.exitCode = failed.length ? 1 : 0;
+}
+
+main().catch((error: unknown) => {
+	const detail = error instanceof Error ? (process.env.DEBUG ? error.stack : error.message) : String(error);
+	console.error(`\n✗ The demo stopped: ${detail}`);
+	process.exitCode = 1;
+});
