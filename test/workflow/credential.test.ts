@@ -19,6 +19,11 @@ function secretsOf(c: EspoCredentialData): string[] {
 	return [...raw, ...raw.map(b64), ...pairs];
 }
 
+function hmacCredential(emu: Emulator, hmacFormat: 'hex' | 'raw'): EspoCredentialData {
+	const { apiKey, secretKey } = emu.users.hmacUser;
+	return { baseUrl: emu.url, authMethod: 'hmac', apiKey, secretKey, hmacFormat };
+}
+
 async function expectRejectedReadably(credentials: EspoCredentialData): Promise<string> {
 	const result = await testCredential(credentials);
 	expect(result.status).toBe('Error');
@@ -37,13 +42,7 @@ describe('credential test against the emulator (EspoCRM 9.3)', () => {
 	afterAll(async () => emu.close());
 
 	const apiKey = (): EspoCredentialData => ({ baseUrl: emu.url, authMethod: 'apiKey', apiKey: emu.users.apiUser.apiKey });
-	const hmac = (hmacFormat: 'hex' | 'raw'): EspoCredentialData => ({
-		baseUrl: emu.url,
-		authMethod: 'hmac',
-		apiKey: emu.users.hmacUser.apiKey,
-		secretKey: emu.users.hmacUser.secretKey,
-		hmacFormat,
-	});
+	const hmac = (hmacFormat: 'hex' | 'raw') => hmacCredential(emu, hmacFormat);
 	const password = (): EspoCredentialData => ({
 		baseUrl: emu.url,
 		authMethod: 'password',
@@ -101,13 +100,7 @@ describe('credential test against an EspoCRM older than 8.4.1 (raw HMAC only)', 
 	});
 	afterAll(async () => emu.close());
 
-	const hmac = (hmacFormat: 'hex' | 'raw'): EspoCredentialData => ({
-		baseUrl: emu.url,
-		authMethod: 'hmac',
-		apiKey: emu.users.hmacUser.apiKey,
-		secretKey: emu.users.hmacUser.secretKey,
-		hmacFormat,
-	});
+	const hmac = (hmacFormat: 'hex' | 'raw') => hmacCredential(emu, hmacFormat);
 
 	it('the raw format passes', async () => {
 		await expect(testCredential(hmac('raw'))).resolves.toMatchObject({ status: 'OK' });
@@ -135,8 +128,7 @@ describe('credential test against a sub-directory install (/crm)', () => {
 		const baseUrl = variant(siteRoot());
 		expect(baseUrl).toContain('/crm');
 		await expect(testCredential({ baseUrl, authMethod: 'apiKey', apiKey: emu.users.apiUser.apiKey })).resolves.toMatchObject({ status: 'OK' });
-		const { apiKey, secretKey } = emu.users.hmacUser;
-		await expect(testCredential({ baseUrl, authMethod: 'hmac', apiKey, secretKey, hmacFormat: 'hex' })).resolves.toMatchObject({ status: 'OK' });
+		await expect(testCredential({ ...hmacCredential(emu, 'hex'), baseUrl })).resolves.toMatchObject({ status: 'OK' });
 	});
 });
 
