@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import type { ServerResponse } from 'node:http';
 
 import type { Acl } from './acl';
+import { decodeBase64Loose } from './base64';
 import { type ApiContext, type JsonObject, parsedBody, type Services, stringOrNull } from './context';
 import { badRequest, EspoError, espoDateTime, forbidden, notFound, setEspoHeaders, validationFailure } from './http';
 import { EXTENSION_MIME_TYPES, fieldDef, IMAGE_TYPES } from './metadata';
@@ -16,19 +17,6 @@ export const ROLE_INLINE = 'Inline Attachment';
 const UPLOAD_DIR_STORAGE = 'EspoUploadDir';
 // inlineAttachmentUploadMaxSize default (api §3.2).
 const INLINE_MAX_SIZE_MB = 20;
-
-// --- decoding -----------------------------------------------------------------------------------
-
-const STRICT_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/**
- * PHP's non-strict base64_decode: characters outside the alphabet (and `=` anywhere) are skipped
- * (observed §2.15, §2.16; a trailing `"` of a JSON-string chunk is ignored, api §4.2).
- */
-export function decodeBase64Loose(text: string): Buffer {
-	if (STRICT_BASE64.test(text)) return Buffer.from(text, 'base64');
-	return Buffer.from(text.replace(/[^A-Za-z0-9+/]/g, ''), 'base64');
-}
 
 // --- checks shared by upload, chunked create and copy -------------------------------------------
 

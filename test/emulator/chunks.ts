@@ -1,11 +1,16 @@
 // POST Attachment/chunk/{id} (observed §3, api §4.2): UploadService::uploadChunk step by step.
 // Every error here is family B (observed §0.1); success is `true` as JSON.
-import { checkDetectedMimeType, decodeBase64Loose, isImageAttachment, maxUploadBytes } from './attachments';
+import { checkDetectedMimeType, isImageAttachment, maxUploadBytes } from './attachments';
+import { decodeBase64LooseBytes } from './base64';
 import type { ApiContext } from './context';
 import { badRequest, EspoError, forbidden, notFound } from './http';
 import { EXTENSION_MIME_TYPES } from './metadata';
 
 const SEPARATOR = ';base64,';
+
+// One decode buffer for all chunks: the handler is synchronous, so it is never shared, and the
+// emulator's memory stays flat over a 256 MiB upload (issue #3). Bigger chunks get their own buffer.
+let decodeScratch: Buffer | undefined;
 
 export function postChunk(ctx: ApiContext): boolean {
 	// The body is read raw; Content-Type does not matter (api §4.2).
@@ -22,7 +27,12 @@ export function postChunk(ctx: ApiContext): boolean {
 	const start = ctx.body.indexOf(SEPARATOR);
 	if (start < 0) throw badRequest('Bad file data.'); // observed §3.19
 	const next = ctx.body.indexOf(SEPARATOR, start + SEPARATOR.length);
-	const contents = decodeBase64Loose(ctx.body.toString('latin1', start + SEPARATOR.length, next < 0 ? undefined : next));
+	const contents = decodeBase64LooseBytes(
+		ctx.body,
+		start + SEPARATOR.length,
+		next < 0 ? ctx.body.length : next,
+		(decodeScratch ??= Buffer.alloc(8 * 1024 * 1024)),
+	);
 
 	const newSize = ctx.store.fileSize(attachment) + contents.length;
 	if (newSize > maxUploadBytes(ctx, attachment)) throw forbidden('Max attachment size exceeded.');

@@ -49,6 +49,7 @@ export class EmulatorServer {
 	maintenance = false;
 	latencyMs = 0;
 	private readonly routes: Route[];
+	private readonly bodyBuffers = new BodyBuffers();
 
 	constructor(
 		readonly services: Services,
@@ -143,7 +144,7 @@ export class EmulatorServer {
 			return sendError(res, 'B', new EspoError(503, message, { message }));
 		}
 
-		const body = await readBody(req, fault && 'drop' in fault && fault.drop === 'mid-body');
+		const body = await readBody(req, this.bodyBuffers, fault !== undefined && 'drop' in fault && fault.drop === 'mid-body');
 		if (!body) return; // the connection was dropped halfway
 		const ctx: RouteRequest = {
 			...this.services,
@@ -154,7 +155,7 @@ export class EmulatorServer {
 			params,
 			query,
 			headers: req.headers,
-			body,
+			body: body.data,
 			ip,
 		};
 		try {
@@ -163,6 +164,9 @@ export class EmulatorServer {
 		} catch (error) {
 			if (!(error instanceof EspoError)) throw error;
 			sendError(res, route.family, error);
+		} finally {
+			// Handlers are synchronous and copy what they keep, so the buffer is free again.
+			if (body.pooled) this.bodyBuffers.release(body.pooled);
 		}
 	}
 
@@ -209,32 +213,69 @@ function hasRequestBody(req: IncomingMessage): boolean {
 	return Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
 }
 
+const MiB = 1024 * 1024;
+const POOLED_BODY_MAX = 16 * MiB;
+
+/**
+ * Reused request-body buffers (up to 16 MiB): chunks arrive one after another, so a few buffers
+ * serve a whole 256 MiB upload and the emulator's RSS stays flat (issue #3).
+ */
+class BodyBuffers {
+	private readonly free: Buffer[] = [];
+
+	acquire(size: number): Buffer {
+		const at = this.free.findIndex((buffer) => buffer.length >= size);
+		if (at >= 0) return this.free.splice(at, 1)[0];
+		return Buffer.allocUnsafe(size <= POOLED_BODY_MAX ? Math.ceil(size / MiB) * MiB : size);
+	}
+
+	release(buffer: Buffer): void {
+		if (buffer.length <= POOLED_BODY_MAX && this.free.length < 4) this.free.push(buffer);
+	}
+}
+
+interface Body {
+	data: Buffer;
+	/** The buffer to give back to the pool once the request is handled. */
+	pooled?: Buffer;
+}
+
 /**
  * The whole body in one buffer (a chunk is a few MiB; the one big single upload may cost memory).
  * With `dropHalfway`, the socket is destroyed after half of it and null is returned.
  */
-function readBody(req: IncomingMessage, dropHalfway = false): Promise<Buffer | null> {
+function readBody(req: IncomingMessage, pool: BodyBuffers, dropHalfway = false): Promise<Body | null> {
 	const declared = Number(req.headers['content-length'] ?? NaN);
 	return new Promise((resolve, reject) => {
 		const known = Number.isFinite(declared) && declared >= 0;
-		const buffer = known ? Buffer.allocUnsafe(declared) : null;
+		const buffer = known ? pool.acquire(declared) : null;
 		const parts: Buffer[] = [];
 		let received = 0;
+		let done = false;
+		const finish = (body: Body | null) => {
+			if (done) return;
+			done = true;
+			if (!body && buffer) pool.release(buffer);
+			resolve(body);
+		};
 		req.on('data', (chunk: Buffer) => {
-			if (buffer && received + chunk.length <= buffer.length) chunk.copy(buffer, received);
+			if (buffer && received + chunk.length <= declared) chunk.copy(buffer, received);
 			else parts.push(chunk);
 			received += chunk.length;
 			if (dropHalfway && received >= (known ? declared / 2 : 1)) {
 				req.socket.destroy();
-				resolve(null);
+				finish(null);
 			}
 		});
 		req.on('end', () => {
-			if (buffer && parts.length === 0) resolve(buffer.subarray(0, received));
-			else resolve(Buffer.concat(buffer ? [buffer.subarray(0, Math.min(received, buffer.length)), ...parts] : parts));
+			if (!buffer) return finish({ data: Buffer.concat(parts) });
+			const head = buffer.subarray(0, Math.min(received, declared));
+			if (parts.length === 0) return finish({ data: head, pooled: buffer });
+			pool.release(buffer);
+			finish({ data: Buffer.concat([head, ...parts]) });
 		});
 		req.on('error', reject);
-		req.on('aborted', () => resolve(null));
+		req.on('aborted', () => finish(null));
 	});
 }
 

@@ -67,6 +67,10 @@ export async function startTarget(options: EmulatorOptions = {}): Promise<Target
 			? new Api(apiUrl, { basic: { user: credentials.adminUser, password: credentials.adminPassword } })
 			: undefined;
 	const created: { kind: string; id: string; as: Api }[] = [];
+	const cleanup = async () => {
+		for (const { kind, id, as } of created.reverse()) await as.delete(`/${kind}/${id}`).catch(() => undefined);
+		created.length = 0;
+	};
 	return {
 		apiUrl,
 		emulator,
@@ -79,12 +83,9 @@ export async function startTarget(options: EmulatorOptions = {}): Promise<Target
 			created.push({ kind, id, as });
 			return id;
 		},
-		async cleanup() {
-			for (const { kind, id, as } of created.reverse()) await as.delete(`/${kind}/${id}`).catch(() => undefined);
-			created.length = 0;
-		},
+		cleanup,
 		async close() {
-			await this.cleanup();
+			await cleanup();
 			await emulator?.close();
 		},
 	};
