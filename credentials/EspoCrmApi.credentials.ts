@@ -156,5 +156,31 @@ export class EspoCrmApi implements ICredentialType {
 			method: 'GET',
 			skipSslCertificateValidation: '={{ $credentials.ignoreSslIssues }}',
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'EspoCRM rejected the credentials (401). Check the API Key (and Secret Key for HMAC). EspoCRM older than 8.4.1 needs HMAC Signature Format "Raw Digest". API users and users with two-factor authentication cannot use Username & Password.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						'EspoCRM refused the login (403). After more than 10 failed logins it blocks this IP address for a minute: wait, then test again.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message:
+						'There is no EspoCRM API at this Base URL (404). Use the address you open EspoCRM at, e.g. https://crm.example.com or https://example.com/crm.',
+				},
+			},
+		],
 	};
 }

@@ -30,8 +30,10 @@ export function normalizeBaseUrl(input: string): string {
 	const raw = (input ?? '').trim();
 	if (raw === '') throw new Error('The Base URL is empty. Enter the address of your EspoCRM, e.g. https://crm.example.com');
 	if (!/^https?:\/\//i.test(raw)) {
+		// Never echo a password: drop anything up to an '@' before quoting the input.
+		const shown = raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@/]*@/i, '$1');
 		throw new Error(
-			`The Base URL "${raw.replace(/\/\/[^@/]*@/, '//')}" has no http:// or https:// scheme. Enter it as https://crm.example.com`,
+			`The Base URL "${shown}" has no http:// or https:// scheme. Enter it as https://crm.example.com`,
 		);
 	}
 	const url = URL.canParse(raw) ? new URL(raw) : undefined;
@@ -42,10 +44,9 @@ export function normalizeBaseUrl(input: string): string {
 		);
 	}
 	let path = url.pathname.replace(/\/+$/, '');
-	path = path.replace(/\/index\.php$/i, '');
-	const apiAt = path.toLowerCase().indexOf(API_ROOT);
+	const apiAt = path.toLowerCase().search(/\/api\/v1(\/|$)/);
 	if (apiAt !== -1) path = path.slice(0, apiAt);
-	path = path.replace(/\/+$/, '');
+	path = path.replace(/\/index\.php$/i, '').replace(/\/+$/, '');
 	return `${url.protocol}//${url.host}${path}`;
 }
 

@@ -50,10 +50,8 @@ describe('normalizeBaseUrl: readable errors', () => {
 		expectRefusedWithoutEcho(input, 'S3cr3t-pw');
 	});
 
-	// KNOWN BUG (credentials/espoCrmSigning.ts): the "no scheme" message strips "//user:pw@" but a
-	// URL without a scheme has no "//", so the password is echoed verbatim. `it.failing` turns red
-	// once this is fixed: then make it a plain `it`.
-	it.failing('user:password without a scheme is refused without echoing the password', () => {
+	// A URL without a scheme has no "//": the message must still drop "user:pw@" before quoting it.
+	it('user:password without a scheme is refused without echoing the password', () => {
 		expectRefusedWithoutEcho('admin:S3cr3t-pw@crm.example.com', 'S3cr3t-pw');
 	});
 });
