@@ -144,48 +144,18 @@ export function attachmentView(services: Services, a: AttachmentRow): JsonObject
 }
 
 /** The create response lists only the attributes that were set (observed §2.01, §2.30, §3.14). */
-function createdView(a: AttachmentRow, typeWasSent: boolean): JsonObject {
-	const view: JsonObject = { id: a.id, name: a.name, deleted: false };
-	if (typeWasSent) view.type = a.type;
-	if (a.size !== null) view.size = a.size;
-	Object.assign(view, {
-		field: a.field,
-		isBeingUploaded: a.isBeingUploaded,
-		createdAt: a.createdAt,
-		role: a.role,
-		storage: a.storage,
-		storageFilePath: null,
-		global: false,
-	});
-	if (a.parentType) view.parentType = a.parentType;
-	view.parentName = null;
-	if (a.relatedType) view.relatedType = a.relatedType;
-	view.relatedName = null;
-	view.createdById = a.createdById;
-	view.createdByName = userById(a.createdById)?.userName ?? null;
-	return view;
+function createdView(services: Services, a: AttachmentRow, typeWasSent: boolean): JsonObject {
+	const unset = (key: string, value: unknown) =>
+		['parentId', 'relatedId', 'sourceId'].includes(key) ||
+		(key === 'type' && !typeWasSent) ||
+		(['size', 'parentType', 'relatedType'].includes(key) && value === null);
+	return Object.fromEntries(Object.entries(attachmentView(services, a)).filter(([key, value]) => !unset(key, value)));
 }
 
 /** The copy response: 16 keys, no names, no parentId/relatedId (observed §6.01). */
-function copiedView(a: AttachmentRow): JsonObject {
-	return {
-		id: a.id,
-		name: a.name,
-		deleted: false,
-		type: a.type,
-		size: a.size,
-		field: a.field,
-		isBeingUploaded: a.isBeingUploaded,
-		createdAt: a.createdAt,
-		role: a.role,
-		storage: a.storage,
-		storageFilePath: null,
-		global: false,
-		parentType: a.parentType,
-		relatedType: a.relatedType,
-		sourceId: a.sourceId,
-		createdById: a.createdById,
-	};
+function copiedView(services: Services, a: AttachmentRow): JsonObject {
+	const omitted = ['parentId', 'parentName', 'relatedId', 'relatedName', 'createdByName'];
+	return Object.fromEntries(Object.entries(attachmentView(services, a)).filter(([key]) => !omitted.includes(key)));
 }
 
 // --- POST Attachment ----------------------------------------------------------------------------
@@ -258,7 +228,7 @@ export function postAttachment(ctx: ApiContext): JsonObject {
 		ctx.store.writeFile(row, Buffer.alloc(0)); // chunked: an empty file to append to (api §4.2)
 	}
 	ctx.store.attachments.set(row.id, row);
-	return createdView(row, 'type' in data);
+	return createdView(ctx, row, 'type' in data);
 }
 
 // --- reads --------------------------------------------------------------------------------------
@@ -354,7 +324,7 @@ export function postCopy(ctx: ApiContext): JsonObject {
 		createdById: ctx.user.id,
 	};
 	ctx.store.attachments.set(copy.id, copy);
-	return copiedView(copy);
+	return copiedView(ctx, copy);
 }
 
 /** PUT/PATCH Attachment/{id}: own edit; parent, related, storage and the upload flag are stripped (api §5.2). */

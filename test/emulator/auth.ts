@@ -61,11 +61,6 @@ export class Authenticator {
 
 	constructor(private readonly profile: Profile) {}
 
-	/** Whether the request sent any credentials header at all (decides `WWW-Authenticate`, observed §1.05). */
-	static hasCredentials(headers: IncomingHttpHeaders): boolean {
-		return ['espo-authorization', 'x-api-key', 'x-hmac-authorization', 'authorization'].some((h) => headers[h] !== undefined);
-	}
-
 	/** `WWW-Authenticate: Basic realm=""` only for a non-XHR request without Referer (and, 9.2+, not a POST). */
 	wantsWwwAuthenticate(request: AuthRequest): boolean {
 		if (header(request.headers, 'x-requested-with') === 'XMLHttpRequest') return false;

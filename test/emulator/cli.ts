@@ -1,4 +1,4 @@
-// `npm run emulator [-- --port 8080 --profile 9.3 --latency-ms 50 --legacy-hmac-only --no-chunk-endpoint --base-path /crm]`
+// `npm run emulator [-- --port 8080 (default: a free port) --profile 9.3 --latency-ms 50 --legacy-hmac-only --no-chunk-endpoint --base-path /crm]`
 import { parseArgs } from 'node:util';
 
 import { type EmulatorOptions, startEmulator } from './index';
@@ -6,7 +6,7 @@ import type { ProfileName } from './profiles';
 
 const { values } = parseArgs({
 	options: {
-		port: { type: 'string', default: '8080' },
+		port: { type: 'string', default: '0' },
 		profile: { type: 'string', default: '8.4' },
 		'latency-ms': { type: 'string', default: '0' },
 		'legacy-hmac-only': { type: 'boolean', default: false },

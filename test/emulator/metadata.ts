@@ -267,7 +267,7 @@ function scopeJson(entityType: string): Record<string, unknown> {
 		object: true,
 		acl: true,
 		tab: entityType !== 'Note',
-		module: entityType.startsWith('C') && entityType !== 'Case' ? 'Custom' : 'Crm',
+		module: entityType === 'CInspection' ? 'Custom' : 'Crm',
 		customizable: true,
 		stream: ['Case', 'Account', 'Opportunity', 'Task'].includes(entityType),
 		isCustom: entityType === 'CInspection',

@@ -67,8 +67,6 @@ function fieldAttributes(services: Services, entityType: string, row: RecordRow,
 		}
 		case 'currency':
 			return { [field]: value(field), [`${field}Currency`]: value(`${field}Currency`) };
-		case 'personName':
-			return { [field]: value(field) };
 		default:
 			return { [field]: value(field) };
 	}
@@ -332,8 +330,8 @@ export function postRecord(ctx: ApiContext, entityType: string): JsonObject {
 /** getEntity(): admins also get deleted records. */
 function loadForRead(ctx: ApiContext, entityType: string, id: string): RecordRow {
 	if (!ctx.acl.checkScope(entityType, 'read')) throw forbidden('');
-	const row = ctx.store.table(entityType).get(id);
 	if (id.includes('/')) throw notFound(''); // observed §6.34
+	const row = ctx.store.table(entityType).get(id);
 	if (!row || (row.deleted && !ctx.acl.isAdmin)) throw notFound(`Record ${id} does not exist.`);
 	if (!ctx.acl.checkRecord(entityType, row, 'read')) throw forbidden("No 'read' access.");
 	return row;
@@ -424,7 +422,7 @@ export function listRecords(ctx: ApiContext, entityType: string): JsonObject {
 
 // --- relationship endpoint: {Entity}/{id}/{link} (observed §5.c, api §6.3c) ---------------------
 
-function relationshipTarget(ctx: ApiContext, entityType: string, action: 'createLink' | 'removeLink' | 'listLinked'): EntityDef {
+function relationshipTarget(entityType: string, action: 'createLink' | 'removeLink' | 'listLinked'): EntityDef {
 	const def = requireDef(entityType);
 	if (def.relationshipActions === false && action !== 'listLinked') {
 		const method = action === 'createLink' ? 'POST' : 'DELETE';
@@ -465,14 +463,14 @@ function changeLink(ctx: ApiContext, entityType: string, def: EntityDef, link: s
 }
 
 export function postLink(ctx: ApiContext, entityType: string): boolean {
-	const def = relationshipTarget(ctx, entityType, 'createLink');
+	const def = relationshipTarget(entityType, 'createLink');
 	const ids = linkIds(parsedBody(ctx));
 	for (const id of ids) changeLink(ctx, entityType, def, ctx.params.link, id, true);
 	return ids.length > 0; // `{}` → 200 false (observed §5.30)
 }
 
 export function deleteLink(ctx: ApiContext, entityType: string): boolean {
-	const def = relationshipTarget(ctx, entityType, 'removeLink');
+	const def = relationshipTarget(entityType, 'removeLink');
 	const ids = linkIds(parsedBody(ctx));
 	if (ids.length === 0) throw badRequest('');
 	for (const id of ids) changeLink(ctx, entityType, def, ctx.params.link, id, false);
@@ -480,7 +478,7 @@ export function deleteLink(ctx: ApiContext, entityType: string): boolean {
 }
 
 export function listLinked(ctx: ApiContext, entityType: string): JsonObject {
-	const def = relationshipTarget(ctx, entityType, 'listLinked');
+	const def = relationshipTarget(entityType, 'listLinked');
 	if (!ctx.acl.checkScope(entityType, 'read')) throw forbidden('No access.');
 	const row = ctx.store.record(entityType, ctx.params.id);
 	if (!row) throw notFound('');

@@ -1,5 +1,6 @@
 // List search parameters (api §6.5, observed §6.20–6.25): the bracket-encoded query
 // (`where[0][type]=equals&…`, raw or percent-encoded) or `searchParams=<JSON>`, and the `where` evaluator.
+import { badRequest } from './http';
 
 export interface WhereItem {
 	type: string;
@@ -60,9 +61,18 @@ function numberOrUndefined(value: unknown): number | undefined {
 	return Number.isFinite(n) ? n : undefined;
 }
 
+function searchParamsJson(value: unknown): Record<string, unknown> {
+	if (typeof value !== 'string') return {};
+	try {
+		return JSON.parse(value) as Record<string, unknown>;
+	} catch {
+		throw badRequest('Bad searchParams.');
+	}
+}
+
 export function parseSearchParams(query: string): SearchParams {
 	const parsed = parseBracketQuery(query);
-	const json = typeof parsed.searchParams === 'string' ? (JSON.parse(parsed.searchParams) as Record<string, unknown>) : {};
+	const json = searchParamsJson(parsed.searchParams);
 	const raw = { ...parsed, ...json };
 	const select = raw.select ?? raw.attributeSelect;
 	const order = raw.order ?? (raw.asc === 'true' || raw.asc === true ? 'asc' : raw.asc !== undefined ? 'desc' : undefined);
