@@ -5,6 +5,8 @@ import type { BinaryStream } from './transport';
 /** A file from an input item, readable whole or chunk by chunk without knowing the storage mode. */
 export interface InputFile {
 	fileName: string;
+	/** The extension n8n recorded for the binary (from its name or MIME type), without a dot. */
+	fileExtension?: string;
 	mimeType: string;
 	/** The real byte size (never n8n's human-readable `fileSize` string). */
 	size: number;
@@ -25,12 +27,14 @@ export async function inputFile(
 ): Promise<InputFile> {
 	const binary = ctx.helpers.assertBinaryData(itemIndex, binaryPropertyName);
 	const fileName = binary.fileName ?? '';
+	const fileExtension = binary.fileExtension || undefined;
 	const mimeType = binary.mimeType || 'application/octet-stream';
 	if (binary.id) {
 		const id = binary.id;
 		const { fileSize } = await ctx.helpers.getBinaryMetadata(id);
 		return {
 			fileName,
+			fileExtension,
 			mimeType,
 			size: fileSize,
 			read: async () => await ctx.helpers.binaryToBuffer(await ctx.helpers.getBinaryStream(id)),
@@ -40,6 +44,7 @@ export async function inputFile(
 	const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, binaryPropertyName);
 	return {
 		fileName,
+		fileExtension,
 		mimeType,
 		size: buffer.length,
 		read: async () => buffer,

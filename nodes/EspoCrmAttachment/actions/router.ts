@@ -7,6 +7,16 @@ import { operations } from './attachment';
 
 type Outcome = { ok: true; items: INodeExecutionData[] } | { ok: false; error: NodeApiError | NodeOperationError };
 
+const READ_ONLY_OPERATIONS = ['download', 'downloadFromRecord', 'get'];
+
+/** Tells the user of a failed run that the other items did run (the node does not roll them back). */
+function othersNote(outcomes: Outcome[], failedIndex: number): string {
+	const done = outcomes.flatMap((outcome, i) => (outcome.ok && i !== failedIndex ? [i] : []));
+	if (done.length === 0) return 'No other item was written to EspoCRM.';
+	const list = done.length > 10 ? `${done.slice(0, 10).join(', ')} and ${done.length - 10} more` : done.join(', ');
+	return `Item(s) ${list} succeeded and were written to EspoCRM; running the workflow again repeats them. Set "On Error" to "Continue" to get a result for every item.`;
+}
+
 function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
 	const nodeError =
 		error instanceof NodeApiError || error instanceof NodeOperationError
@@ -57,6 +67,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				pairedItem: { item: i },
 			});
 		} else {
+			if (!READ_ONLY_OPERATIONS.includes(operation) && outcomes.length > 1) {
+				outcome.error.description = `${outcome.error.description ?? ''} ${othersNote(outcomes, i)}`.trim();
+			}
 			throw outcome.error;
 		}
 	}

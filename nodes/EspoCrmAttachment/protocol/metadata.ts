@@ -24,7 +24,9 @@ export interface AttachmentField {
 }
 
 export interface ServerSettings {
-	/** Bytes per chunk; 0 when the server does not upload in chunks (off, or before 7.2). */
+	/** Whether the server has chunked upload at all (EspoCRM 7.2+ tells its chunk size). */
+	canChunk: boolean;
+	/** Bytes per chunk; 0 when chunking is off on the server. */
 	chunkSize: number;
 	/** `attachmentUploadMaxSize` in bytes. */
 	maxSize: number;
@@ -98,6 +100,7 @@ export async function fetchServerSettings(ctx: EspoContext, itemIndex?: number):
 	const max = Number(settings.attachmentUploadMaxSize);
 	const maxUpload = Number(appParams.maxUploadSize);
 	return {
+		canChunk: settings.attachmentUploadChunkSize !== undefined && settings.attachmentUploadChunkSize !== null,
 		chunkSize: Number.isFinite(chunk) && chunk > 0 ? Math.floor(chunk * MB) : 0,
 		maxSize: Number.isFinite(max) && max > 0 ? max * MB : 256 * MB,
 		maxUploadSize: Number.isFinite(maxUpload) && maxUpload > 0 ? maxUpload * MB : undefined,

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { InputFile } from '../binary';
-import { apiPath, espoFailureOf, espoRequest, type EspoContext } from '../transport';
+import { apiPath, asNodeError, espoFailureOf, espoRequest, type EspoContext } from '../transport';
 import { isSingleFileField, type AttachmentField, type ServerSettings } from './metadata';
 
 export interface UploadOptions {
@@ -39,12 +39,72 @@ function extensionOf(name: string): string {
 	return match ? match[1].toLowerCase() : '';
 }
 
+/**
+ * For Image fields EspoCRM requires the type to be exactly the one of the extension, so an image
+ * extension decides (an HTTP download labelled application/octet-stream or image/jpg still works).
+ */
 export function mimeTypeFor(field: AttachmentField, fileName: string, mimeType: string): string {
 	if (field.type === 'image') {
 		const canonical = IMAGE_TYPES[extensionOf(fileName)];
-		if (canonical && mimeType.toLowerCase().startsWith('image/')) return canonical;
+		if (canonical) return canonical;
 	}
 	return mimeType;
+}
+
+/** The name to store: the option, else the binary's name, else `<field>.<extension n8n recorded>`. */
+export function fileNameFor(field: AttachmentField, file: InputFile, override?: string): string {
+	if (override) return override;
+	if (file.fileName) return file.fileName;
+	return `${field.name}.${file.fileExtension || 'bin'}`;
+}
+
+const IMAGE_EXTENSIONS = '.jpg, .jpeg, .png, .gif, .webp, .svg, .avif';
+
+/** Turns EspoCRM's terse type refusals into a message naming the file, the field and what it accepts. */
+function explainRefusal(
+	ctx: EspoContext,
+	error: unknown,
+	name: string,
+	type: string,
+	field: AttachmentField,
+	itemIndex: number,
+): NodeApiError | NodeOperationError {
+	const reason = espoFailureOf(error)?.status === 403 ? (espoFailureOf(error)?.reason ?? '') : '';
+	const where = `${field.entityType}.${field.name}`;
+	const accepts =
+		field.type === 'image'
+			? `An Image field accepts ${IMAGE_EXTENSIONS}.`
+			: field.def.accept?.length
+				? `${where} accepts ${field.def.accept.join(', ')}.`
+				: '';
+	const noExtension = extensionOf(name) === '' ? ` '${name}' has no extension; EspoCRM decides by the extension.` : '';
+	const fix =
+		'Rename the file (option "File Name"), convert it, or let an administrator add the type to the field (Entity Manager → the entity → Fields → the field → Accept).';
+	if (reason === 'Not allowed file type.' || reason === 'Passed type does not correspond to extension.') {
+		return new NodeApiError(
+			ctx.getNode(),
+			{ status: 403, reason },
+			{
+				message: `EspoCRM does not accept the file '${name}' (${type}) in ${where} (403 ${reason})`,
+				description: `${accepts}${noExtension} ${fix}`.trim(),
+				httpCode: '403',
+				itemIndex,
+			},
+		);
+	}
+	if (reason === 'Detected mime type does not correspond to extension.') {
+		return new NodeApiError(
+			ctx.getNode(),
+			{ status: 403, reason },
+			{
+				message: `The content of '${name}' does not match its extension: EspoCRM checks that the bytes of an image are of the type the extension says (403 ${reason})`,
+				description: 'Give the file the extension of its real format (e.g. .jpg for JPEG bytes) with the option "File Name", or convert it.',
+				httpCode: '403',
+				itemIndex,
+			},
+		);
+	}
+	return asNodeError(ctx.getNode(), error);
 }
 
 function mb(bytes: number): string {
@@ -106,8 +166,15 @@ export async function uploadAttachment(
 ): Promise<UploadedAttachment> {
 	const { itemIndex } = options;
 	const node = ctx.getNode();
-	const name = options.fileName || file.fileName || `${field.name}.bin`;
+	const name = fileNameFor(field, file, options.fileName);
 	const type = mimeTypeFor(field, name, options.mimeType || file.mimeType);
+	if (file.size === 0) {
+		throw new NodeOperationError(node, `The file '${name}' is empty (0 bytes)`, {
+			itemIndex,
+			description:
+				'The node before this one produced an empty file (often an HTTP request that got an empty body). Nothing was uploaded.',
+		});
+	}
 	const maxSize = field.def.maxFileSize ? field.def.maxFileSize * MB : settings.maxSize;
 	if (file.size > maxSize) {
 		throw new NodeOperationError(
@@ -121,11 +188,19 @@ export async function uploadAttachment(
 			},
 		);
 	}
-	const chunkSize = options.chunkSize ?? settings.chunkSize;
+	// Servers before 7.2 have no chunk endpoint: the option cannot make them chunk.
+	const chunkSize = settings.canChunk ? (options.chunkSize ?? settings.chunkSize) : 0;
 	const attributes = attachmentAttributes(field, name, type, file.size);
+	const create = async (body: IDataObject): Promise<UploadedAttachment> => {
+		try {
+			return await espoRequest<UploadedAttachment>(ctx, { method: 'POST', path: apiPath('Attachment'), body, itemIndex });
+		} catch (error) {
+			throw explainRefusal(ctx, error, name, type, field, itemIndex);
+		}
+	};
 
 	if (!(chunkSize > 0 && file.size > chunkSize)) {
-		if (settings.chunkSize === 0 && settings.maxUploadSize && file.size > settings.maxUploadSize) {
+		if (chunkSize === 0 && settings.maxUploadSize && file.size > settings.maxUploadSize) {
 			throw new NodeOperationError(
 				node,
 				`The file '${name}' is ${mb(file.size)}, more than this EspoCRM accepts in one request (${mb(settings.maxUploadSize)}) and it does not upload in chunks`,
@@ -137,22 +212,12 @@ export async function uploadAttachment(
 			);
 		}
 		const contents = await file.read();
-		return await espoRequest<UploadedAttachment>(ctx, {
-			method: 'POST',
-			path: apiPath('Attachment'),
-			body: { ...attributes, file: `data:${type};base64,${contents.toString('base64')}` },
-			itemIndex,
-		});
+		return await create({ ...attributes, file: `data:${type};base64,${contents.toString('base64')}` });
 	}
 
 	const attempts = 1 + Math.max(0, options.retries ?? 2);
 	for (let attempt = 1; ; attempt++) {
-		const created = await espoRequest<UploadedAttachment>(ctx, {
-			method: 'POST',
-			path: apiPath('Attachment'),
-			body: { ...attributes, isBeingUploaded: true },
-			itemIndex,
-		});
+		const created = await create({ ...attributes, isBeingUploaded: true });
 		const total = Math.ceil(file.size / chunkSize);
 		let index = 0;
 		try {
@@ -173,10 +238,16 @@ export async function uploadAttachment(
 		} catch (error) {
 			const cleanup = await deleteQuietly(ctx, created.id, itemIndex);
 			if (attempt < attempts && transient(error) && cleanup === undefined) continue;
-			const cause = error as NodeApiError;
 			const left = cleanup
 				? ` The partial attachment ${created.id} could NOT be deleted (${cleanup}); delete it in EspoCRM.`
 				: ` The partial attachment ${created.id} was deleted.`;
+			const refusal = explainRefusal(ctx, error, name, type, field, itemIndex);
+			if (refusal !== error) {
+				// The type check of an image's content runs on the last chunk.
+				refusal.description = `${refusal.description ?? ''}${left}`;
+				throw refusal;
+			}
+			const cause = error as NodeApiError;
 			throw new NodeApiError(
 				node,
 				{ status: espoFailureOf(error)?.status ?? 0, reason: espoFailureOf(error)?.reason ?? '' },

@@ -8,6 +8,8 @@ export interface EspoFailure {
 	status: number;
 	/** `X-Status-Reason`: EspoCRM puts the exception message there (may be empty). */
 	reason: string;
+	/** Whether the header was sent at all: EspoCRM's own 404s carry it (possibly empty), a web server's do not. */
+	reasonSent: boolean;
 	/** `messageTranslation.label` of a JSON error body, e.g. `validationFailure`. */
 	label?: string;
 	labelData?: IDataObject;
@@ -103,6 +105,16 @@ export function describeFailure(
 						'The field accepts only certain file types (Administration → Entity Manager → the entity → Fields → the field → Accept). Check the file name\'s extension and, for Image fields, that the MIME type matches it exactly (image/jpeg for .jpg).',
 				};
 			}
+			if (/^Attachment\//.test(f.path.slice(1)) && /^No ('read'|edit|delete) access\.$/.test(reason)) {
+				const action = reason.includes('delete') ? 'delete' : reason.includes('edit') ? 'change' : 'read';
+				return {
+					message: `EspoCRM does not let this user ${action} the attachment (403 ${reason})`,
+					description:
+						action === 'read'
+							? 'The attachment was uploaded by another user and is not linked to a record this user can read. Use the EspoCRM user that uploaded it, or link it to a record first (an admin user can read every attachment).'
+							: `Only the user who uploaded an attachment (or an admin) can ${action} it; a role cannot change that.`,
+				};
+			}
 			if (reason === '') {
 				return {
 					message: `EspoCRM refused access (403) to ${what}`,
@@ -110,12 +122,25 @@ export function describeFailure(
 						'The API user\'s role has no access to this. If this came right after several failed logins, EspoCRM may be blocking this IP address for a minute.',
 				};
 			}
+			if (/^No .*access|^No access to|access for link operation/i.test(reason)) {
+				return {
+					message: `EspoCRM refused the request (403): ${reason}`,
+					description:
+						'Check the role of the API user in EspoCRM (Administration → Roles): it needs read, create and edit access to the entity type and edit access to the field.',
+				};
+			}
 			return {
 				message: `EspoCRM refused the request (403): ${reason}`,
-				description:
-					'Check the role of the API user in EspoCRM (Administration → Roles): it needs read, create and edit access to the entity type and edit access to the field.',
+				description: `Request: ${what}.`,
 			};
 		case 404:
+			if (!f.reasonSent && !f.label) {
+				return {
+					message: `The Base URL does not lead to the EspoCRM API (404 for ${what})`,
+					description:
+						'Use the address you open EspoCRM at in the browser, e.g. https://crm.example.com or https://example.com/crm; the node adds /api/v1 itself.',
+				};
+			}
 			return {
 				message: `EspoCRM could not find it (404)${reason ? `: ${reason}` : `: ${what}`}`,
 				description: 'Check the ID and the entity type. The record or attachment may have been deleted, or the API user cannot see it.',

@@ -156,6 +156,7 @@ function failureOf(request: EspoRequest, response: RawResponse, text: string): E
 	const failure: EspoFailure = {
 		status: response.statusCode,
 		reason: header(response.headers, 'x-status-reason'),
+		reasonSent: response.headers['x-status-reason'] !== undefined,
 		contentType: header(response.headers, 'content-type'),
 		method: request.method,
 		path: `/${request.path}`,

@@ -64,7 +64,7 @@ export async function execute(
 				itemIndex: i,
 			}),
 	);
-	await linkOrCleanUp(this, i, copy, isTrue(optionsOf(this, i), 'keepOnLinkFailure'), async () => {
+	await linkOrCleanUp(this, i, session, copy, isTrue(optionsOf(this, i), 'keepOnLinkFailure'), async () => {
 		if (single) {
 			await session.limit(async () => await updateRecord(this, entityType, recordId, { [`${field.name}Id`]: copy.id }, { itemIndex: i }));
 		} else {

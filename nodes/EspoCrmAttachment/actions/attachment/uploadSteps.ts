@@ -30,6 +30,7 @@ export async function uploadItemFile(
 export async function linkOrCleanUp<T>(
 	ctx: IExecuteFunctions,
 	i: number,
+	session: ExecutionSession,
 	attachment: UploadedAttachment,
 	keepOnFailure: boolean,
 	link: () => Promise<T>,
@@ -39,7 +40,7 @@ export async function linkOrCleanUp<T>(
 	} catch (error) {
 		const left = keepOnFailure
 			? `The uploaded attachment ${attachment.id} ('${attachment.name}') was kept, as the option "Keep Attachment If Linking Fails" asks.`
-			: await removeOrphan(ctx, attachment.id, i);
+			: await session.limit(async () => await removeOrphan(ctx, attachment.id, i));
 		throw withNote(ctx, i, error, left);
 	}
 }

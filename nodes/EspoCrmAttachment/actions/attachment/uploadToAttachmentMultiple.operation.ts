@@ -42,7 +42,7 @@ export async function execute(
 	const options = optionsOf(this, i);
 
 	const attachment = await uploadItemFile(this, i, session, field);
-	const record = await linkOrCleanUp(this, i, attachment, isTrue(options, 'keepOnLinkFailure'), async () => {
+	const record = await linkOrCleanUp(this, i, session, attachment, isTrue(options, 'keepOnLinkFailure'), async () => {
 		if (recordId === undefined) {
 			const created = await session.limit(
 				async () =>
