@@ -101,6 +101,7 @@ export interface ExpectedFailure {
 /** The node stopped with one error that names the cause, gives the fix and names the item. */
 export function expectFailure(result: RunResult, expected: ExpectedFailure): void {
 	const item = expected.item ?? 0;
+	if (process.env.CATALOGUE_PRINT) console.log(`${expect.getState().currentTestName}\n  ${result.error?.message}\n  ${result.error?.description}`);
 	expect(result.error).toBeDefined();
 	expect(result.items).toEqual([]);
 	expect(result.error?.message).toMatch(expected.message);
