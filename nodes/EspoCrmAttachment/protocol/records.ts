@@ -4,7 +4,13 @@ import { NodeApiError, sleep } from 'n8n-workflow';
 import { apiPath, asNodeError, espoFailureOf, espoRequest, type EspoContext } from '../transport';
 import type { AppendTarget } from './appendQueue';
 
-const OCC_ATTEMPTS = 5;
+// With n writers racing for one record each round has one winner, so a writer may lose n-1 times:
+// enough attempts for a busy record, with a growing, jittered pause between them.
+const OCC_ATTEMPTS = 30;
+
+function backoffMs(attempt: number): number {
+	return Math.min(1000, 20 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random());
+}
 
 export async function readRecord(
 	ctx: EspoContext,
@@ -92,7 +98,7 @@ async function rewriteIds(
 					},
 				);
 			}
-			await sleep(50 * attempt);
+			await sleep(backoffMs(attempt));
 		}
 	}
 }

@@ -159,6 +159,12 @@ export function describeFailure(
 				};
 			}
 			return { message: `EspoCRM reported a conflict (409)${reason ? `: ${reason}` : ''}`, description: `Request: ${what}.` };
+		case 413:
+			return {
+				message: `The web server in front of EspoCRM answered 413: the request is too large (${what})`,
+				description:
+					'A body size limit (nginx client_max_body_size, Apache LimitRequestBody, PHP post_max_size) is smaller than this upload. Set the option "Chunk Size (MB)" below that limit (chunked uploads send one chunk per request), or ask the administrator to raise it.',
+			};
 		case 503:
 			return {
 				message: 'EspoCRM is in maintenance mode (503)',
