@@ -106,10 +106,21 @@ async function rewriteIds(
 /** Relationship endpoints are missing on some entity types (Note: 404 "Action POST 'createLink' does not exist…"). */
 const noRelationshipEndpoint = new WeakMap<object, Set<string>>();
 
+/** The entity type has no relationship endpoint for this field (then don't ask again this execution). */
 function relationshipUnsupported(error: unknown): boolean {
 	const failure = espoFailureOf(error);
-	if (!failure) return false;
-	return failure.status === 404 && /createLink|removeLink|does not exist in controller/i.test(failure.reason);
+	return failure?.status === 404 && /createLink|removeLink|does not exist in controller/i.test(failure.reason);
+}
+
+/**
+ * Whether to fall back to read-change-write. Besides a missing endpoint, any other refusal of the
+ * link call (400/403/404) is retried the documented way: custom fields may have no link of that name,
+ * and where the refusal is real (no access, record gone), the update answers with the authoritative
+ * error for the user.
+ */
+function tryTheUpdateInstead(error: unknown): boolean {
+	const status = espoFailureOf(error)?.status;
+	return status === 400 || status === 403 || status === 404;
 }
 
 /**
@@ -136,8 +147,8 @@ export async function appendToAttachmentMultiple(
 			});
 			return;
 		} catch (error) {
-			if (!relationshipUnsupported(error)) throw asNodeError(ctx.getNode(), error);
-			unsupported.add(key);
+			if (!tryTheUpdateInstead(error)) throw asNodeError(ctx.getNode(), error);
+			if (relationshipUnsupported(error)) unsupported.add(key);
 		}
 	}
 	await rewriteIds(
