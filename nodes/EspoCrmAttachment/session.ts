@@ -9,7 +9,8 @@ import {
 	type FieldDefs,
 	type ServerSettings,
 } from './protocol/metadata';
-import { AppendQueue } from './protocol/appendQueue';
+import { AppendQueue, type AppendTarget } from './protocol/appendQueue';
+import { appendToAttachmentMultiple } from './protocol/records';
 
 /**
  * What one execution of the node shares across its items: Metadata and settings read once per
@@ -49,6 +50,16 @@ export class ExecutionSession {
 			if (next) next();
 			else this.active--;
 		}
+	}
+
+	/**
+	 * Adds attachments to a record's Attachment-Multiple field together with every other item of
+	 * this execution that targets the same record: one write per record.
+	 */
+	async appendLater(target: AppendTarget, attachmentIds: string[], itemIndex: number): Promise<void> {
+		await this.appends.enqueue(target, attachmentIds, itemIndex, async (group, ids, items) =>
+			await this.limit(async () => await appendToAttachmentMultiple(this.ctx, group, ids, items[0])),
+		);
 	}
 
 	async fieldsOf(entityType: string, itemIndex: number): Promise<FieldDefs | undefined> {

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { isSingleFileField } from '../../protocol/metadata';
-import { appendToAttachmentMultiple, updateRecord } from '../../protocol/records';
+import { updateRecord } from '../../protocol/records';
 import type { UploadedAttachment } from '../../protocol/upload';
 import type { ExecutionSession } from '../../session';
 import { apiPath, espoRequest } from '../../transport';
@@ -13,7 +13,7 @@ import {
 	keepOnFailureOption,
 	recordProperty,
 } from '../common.descriptions';
-import { attachmentIdOf, entityTypeOf, fieldOf, optionsOf, recordIdOf } from './itemInput';
+import { attachmentIdOf, attachmentFieldOf, optionsOf, recordIdOf } from './itemInput';
 import { isTrue } from './recordTarget';
 import { linkOrCleanUp } from './uploadSteps';
 
@@ -50,9 +50,9 @@ export async function execute(
 	session: ExecutionSession,
 ): Promise<INodeExecutionData[]> {
 	const sourceId = attachmentIdOf(this, i);
-	const entityType = entityTypeOf(this, i);
 	const recordId = recordIdOf(this, i);
-	const field = await session.attachmentField(entityType, fieldOf(this, i), ['file', 'image', 'attachmentMultiple'], i);
+	const field = await attachmentFieldOf(this, i, session, ['file', 'image', 'attachmentMultiple']);
+	const { entityType } = field;
 	const single = isSingleFileField(field.type);
 
 	const copy = await session.limit(
@@ -68,9 +68,7 @@ export async function execute(
 		if (single) {
 			await session.limit(async () => await updateRecord(this, entityType, recordId, { [`${field.name}Id`]: copy.id }, { itemIndex: i }));
 		} else {
-			await session.appends.enqueue({ entityType, recordId, field: field.name }, [copy.id], i, async (target, ids, items) =>
-				await session.limit(async () => await appendToAttachmentMultiple(this, target, ids, items[0])),
-			);
+			await session.appendLater({ entityType, recordId, field: field.name }, [copy.id], i);
 		}
 	});
 	return [{ json: { ...copy, record: { id: recordId, entityType, field: field.name } }, pairedItem: { item: i } }];

@@ -11,7 +11,7 @@ import {
 	fieldProperty,
 	outputBinaryFieldProperty,
 	recordProperty, requestOptions } from '../common.descriptions';
-import { entityTypeOf, fieldOf, recordIdOf } from './itemInput';
+import { attachmentFieldOf, recordIdOf } from './itemInput';
 
 const properties: INodeProperties[] = [
 	entityTypeProperty('allFields', 'The entity type of the record'),
@@ -36,9 +36,9 @@ export async function execute(
 	session: ExecutionSession,
 	item: INodeExecutionData,
 ): Promise<INodeExecutionData[]> {
-	const entityType = entityTypeOf(this, i);
 	const recordId = recordIdOf(this, i);
-	const field = await session.attachmentField(entityType, fieldOf(this, i), ['file', 'image', 'attachmentMultiple'], i);
+	const field = await attachmentFieldOf(this, i, session, ['file', 'image', 'attachmentMultiple']);
+	const { entityType } = field;
 	const outputField = this.getNodeParameter('outputBinaryField', i) as string;
 
 	const record = await session.limit(async () => await readRecord(this, entityType, recordId, i));

@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import type { AttachmentField, AttachmentFieldType } from '../../protocol/metadata';
 import type { UploadOptions } from '../../protocol/upload';
+import type { ExecutionSession } from '../../session';
 import { entityTypeParam, fieldParam, recordIdParam } from '../../validate';
 
 // Typed reads of the parameters several operations share, validated where they reach a URL.
@@ -12,6 +14,16 @@ export function entityTypeOf(ctx: IExecuteFunctions, i: number): string {
 
 export function fieldOf(ctx: IExecuteFunctions, i: number): string {
 	return fieldParam(ctx.getNode(), i, ctx.getNodeParameter('field', i));
+}
+
+/** The item's entity type and field, checked against EspoCRM's metadata to be of one of `types`. */
+export async function attachmentFieldOf(
+	ctx: IExecuteFunctions,
+	i: number,
+	session: ExecutionSession,
+	types: AttachmentFieldType[],
+): Promise<AttachmentField> {
+	return await session.attachmentField(entityTypeOf(ctx, i), fieldOf(ctx, i), types, i);
 }
 
 export function recordIdOf(ctx: IExecuteFunctions, i: number): string {

@@ -6,7 +6,7 @@ import { readRecord, removeFromAttachmentMultiple, updateRecord } from '../../pr
 import type { ExecutionSession } from '../../session';
 import { apiPath, espoRequest } from '../../transport';
 import { attachmentProperty, entityTypeProperty, fieldProperty, recordProperty } from '../common.descriptions';
-import { attachmentIdOf, entityTypeOf, fieldOf, optionsOf, recordIdOf } from './itemInput';
+import { attachmentIdOf, attachmentFieldOf, optionsOf, recordIdOf } from './itemInput';
 import { isTrue } from './recordTarget';
 
 const properties: INodeProperties[] = [
@@ -46,10 +46,10 @@ export async function execute(
 	i: number,
 	session: ExecutionSession,
 ): Promise<INodeExecutionData[]> {
-	const entityType = entityTypeOf(this, i);
 	const recordId = recordIdOf(this, i);
 	const attachmentId = attachmentIdOf(this, i);
-	const field = await session.attachmentField(entityType, fieldOf(this, i), ['file', 'image', 'attachmentMultiple'], i);
+	const field = await attachmentFieldOf(this, i, session, ['file', 'image', 'attachmentMultiple']);
+	const { entityType } = field;
 	const target = { entityType, recordId, field: field.name };
 
 	return await session.limit(async () => {

@@ -12,7 +12,7 @@ import {
 	mimeTypeOption,
 	timeoutOption,
 } from '../common.descriptions';
-import { entityTypeOf, fieldOf } from './itemInput';
+import { attachmentFieldOf } from './itemInput';
 import { uploadItemFile } from './uploadSteps';
 
 const properties: INodeProperties[] = [
@@ -43,7 +43,7 @@ export async function execute(
 	i: number,
 	session: ExecutionSession,
 ): Promise<INodeExecutionData[]> {
-	const field = await session.attachmentField(entityTypeOf(this, i), fieldOf(this, i), ['file', 'image', 'attachmentMultiple'], i);
+	const field = await attachmentFieldOf(this, i, session, ['file', 'image', 'attachmentMultiple']);
 	const attachment = await uploadItemFile(this, i, session, field);
 	return [{ json: attachment, pairedItem: { item: i } }];
 }

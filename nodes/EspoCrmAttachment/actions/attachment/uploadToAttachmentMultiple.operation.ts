@@ -1,10 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { appendToAttachmentMultiple, createRecord } from '../../protocol/records';
+import { createRecord } from '../../protocol/records';
 import type { ExecutionSession } from '../../session';
 import { entityTypeProperty, fieldProperty, inputBinaryFieldProperty } from '../common.descriptions';
-import { entityTypeOf, fieldOf, optionsOf, recordFieldsOf, recordIdOf } from './itemInput';
+import { attachmentFieldOf, optionsOf, recordFieldsOf, recordIdOf } from './itemInput';
 import { isTrue, recordTargetProperties, uploadAndLinkOptions } from './recordTarget';
 import { linkOrCleanUp, uploadItemFile } from './uploadSteps';
 
@@ -34,8 +34,8 @@ export async function execute(
 	i: number,
 	session: ExecutionSession,
 ): Promise<INodeExecutionData[]> {
-	const entityType = entityTypeOf(this, i);
-	const field = await session.attachmentField(entityType, fieldOf(this, i), ['attachmentMultiple'], i);
+	const field = await attachmentFieldOf(this, i, session, ['attachmentMultiple']);
+	const { entityType } = field;
 	const isNew = this.getNodeParameter('recordMode', i) === 'new';
 	const recordId = isNew ? undefined : recordIdOf(this, i);
 	const recordFields = isNew ? recordFieldsOf(this, i, field.name) : {};
@@ -53,9 +53,7 @@ export async function execute(
 			);
 			return { ...created, entityType, field: field.name };
 		}
-		await session.appends.enqueue({ entityType, recordId, field: field.name }, [attachment.id], i, async (target, ids, items) =>
-			await session.limit(async () => await appendToAttachmentMultiple(this, target, ids, items[0])),
-		);
+		await session.appendLater({ entityType, recordId, field: field.name }, [attachment.id], i);
 		return { id: recordId, entityType, field: field.name };
 	});
 	return [{ json: { ...attachment, record }, pairedItem: { item: i } }];

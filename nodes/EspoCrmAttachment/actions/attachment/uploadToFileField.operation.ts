@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { createRecord, updateRecord } from '../../protocol/records';
 import type { ExecutionSession } from '../../session';
 import { entityTypeProperty, fieldProperty, inputBinaryFieldProperty } from '../common.descriptions';
-import { entityTypeOf, fieldOf, optionsOf, recordFieldsOf, recordIdOf } from './itemInput';
+import { attachmentFieldOf, optionsOf, recordFieldsOf, recordIdOf } from './itemInput';
 import { isTrue, recordTargetProperties, uploadAndLinkOptions } from './recordTarget';
 import { linkOrCleanUp, uploadItemFile } from './uploadSteps';
 
@@ -41,8 +41,8 @@ export async function execute(
 	i: number,
 	session: ExecutionSession,
 ): Promise<INodeExecutionData[]> {
-	const entityType = entityTypeOf(this, i);
-	const field = await session.attachmentField(entityType, fieldOf(this, i), ['file', 'image'], i);
+	const field = await attachmentFieldOf(this, i, session, ['file', 'image']);
+	const { entityType } = field;
 	const isNew = this.getNodeParameter('recordMode', i) === 'new';
 	const recordId = isNew ? undefined : recordIdOf(this, i);
 	const recordFields = recordFieldsOf(this, i, field.name);
