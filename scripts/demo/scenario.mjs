@@ -76,20 +76,22 @@ export function webhookItems() {
 	];
 }
 
-/** What n8n's Split Out ($binary, all other fields) emits for one IMAP email with two attachments. */
-export function emailAttachmentItems(caseId) {
-	const email = {
-		subject: `Re: [Case ${caseId}] Water damage in the warehouse`,
-		from: 'Customer <customer@example.com>',
-		to: 'support@example.com',
-		date: '2026-01-31T09:12:00.000Z',
-		textPlain: 'Hello, the photo and our report are attached.',
-	};
-	return [
-		{ json: { ...email }, binary: { attachment_0: FILES.photo } },
-		{ json: { ...email }, binary: { attachment_1: FILES.report } },
-	];
-}
+const emailJson = (caseId) => ({
+	subject: `Re: [Case ${caseId}] Water damage in the warehouse`,
+	from: 'Customer <customer@example.com>',
+	to: 'support@example.com',
+	date: '2026-01-31T09:12:00.000Z',
+	textPlain: 'Hello, the photo and our report are attached.',
+});
+
+/** What n8n's IMAP trigger (simple format, attachments downloaded) emits for one email. */
+export const emailItems = (caseId) => [{ json: emailJson(caseId), binary: { attachment_0: FILES.photo, attachment_1: FILES.report } }];
+
+/** What n8n's Split Out ($binary, all other fields) makes of that email: one item per attachment. */
+export const emailAttachmentItems = (caseId) => [
+	{ json: emailJson(caseId), binary: { attachment_0: FILES.photo } },
+	{ json: emailJson(caseId), binary: { attachment_1: FILES.report } },
+];
 
 /** What the Split Out after the Case list emits: one item per Case. */
 export const caseItems = (caseId) => [{ json: { id: caseId, name: 'Demo Case' } }];
