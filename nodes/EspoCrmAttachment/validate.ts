@@ -62,6 +62,6 @@ export function recordIdParam(node: INode, itemIndex: number, value: unknown, wh
 		value,
 		ID,
 		what,
-		`Give a single ${what} (e.g. 6650c0f1a2b3c4d5e) or an EspoCRM URL such as https://crm.example.com/#Case/view/6650c0f1a2b3c4d5e. An expression must produce one ID, not a list or an object.`,
+		`Give a single ${what} (e.g. 6650c0f1a2b3c4d5e) or an EspoCRM URL such as https://crm.example.com/#${what === 'attachment ID' ? 'Attachment' : 'Case'}/view/6650c0f1a2b3c4d5e. An expression must produce one ID, not a list or an object.`,
 	);
 }

@@ -68,7 +68,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			});
 		} else {
 			if (!READ_ONLY_OPERATIONS.includes(operation) && outcomes.length > 1) {
-				outcome.error.description = `${outcome.error.description ?? ''} ${othersNote(outcomes, i)}`.trim();
+				const before = (outcome.error.description ?? '').trim();
+				const separator = before === '' || /[.!?]$/.test(before) ? ' ' : '. ';
+				outcome.error.description = `${before}${separator}${othersNote(outcomes, i)}`.trim();
 			}
 			throw outcome.error;
 		}

@@ -47,6 +47,10 @@ export function fieldTypeName(type: string): string {
 	return FIELD_TYPE_NAMES[type as AttachmentFieldType] ?? type;
 }
 
+function withArticle(name: string): string {
+	return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
+}
+
 function asObject(value: unknown): IDataObject | undefined {
 	return value && typeof value === 'object' && !Array.isArray(value) ? (value as IDataObject) : undefined;
 }
@@ -139,7 +143,7 @@ export function requireAttachmentField(
 	if (!allowed.includes(def.type as AttachmentFieldType)) {
 		throw new NodeOperationError(
 			node,
-			`The field '${field}' of ${entityType} is a ${fieldTypeName(def.type)} field, but this operation needs a ${wanted} field`,
+			`The field '${field}' of ${entityType} is ${withArticle(fieldTypeName(def.type))} field, but this operation needs ${withArticle(wanted)} field`,
 			{ itemIndex, description: `Fields of ${entityType} this operation can use: ${list}.` },
 		);
 	}

@@ -9,7 +9,7 @@ import type { AppendTarget } from './appendQueue';
 const OCC_ATTEMPTS = 30;
 
 function backoffMs(attempt: number): number {
-	return Math.min(1000, 20 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random());
+	return Math.min(250, 20 * 2 ** Math.min(attempt, 4)) * (0.5 + Math.random());
 }
 
 export async function readRecord(
@@ -63,7 +63,9 @@ function idsOf(record: IDataObject, field: string): string[] {
  * the current ids are always read first. Where the entity has optimistic concurrency
  * (`versionNumber`: KnowledgeBaseArticle…; Account, Case, Opportunity, Task since 9.1) the write
  * carries `X-Version-Number` and a 409 `modified` re-reads and tries again, a bounded number of times.
- * Without it, a concurrent writer between the read and the write can lose its change.
+ * Without it, a writer that read the list before us can still overwrite our change: the list is read
+ * again after a short pause and written again if our change is gone. That narrows the window for a
+ * lost update between executions running at the same moment; it cannot close it.
  */
 async function rewriteIds(
 	ctx: EspoContext,
@@ -81,7 +83,9 @@ async function rewriteIds(
 				versionNumber,
 				itemIndex,
 			});
-			return;
+			if (versionNumber !== undefined || attempt >= OCC_ATTEMPTS) return;
+			await sleep(backoffMs(1));
+			continue; // re-read: done when the change is there
 		} catch (error) {
 			const failure = espoFailureOf(error);
 			if (failure?.status !== 409 || failure.reason !== 'modified') throw asNodeError(ctx.getNode(), error);
