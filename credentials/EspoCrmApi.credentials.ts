@@ -138,6 +138,10 @@ export class EspoCrmApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> => {
+		// The node logs in once per execution with the password, then sends the auth token it got.
+		if (credentials.authMethod === 'password' && requestOptions.headers?.['Espo-Authorization-By-Token'] === 'true') {
+			return requestOptions;
+		}
 		const headers = authHeadersFor(
 			credentials as unknown as EspoCredentialData,
 			requestOptions.method ?? 'GET',

@@ -44,6 +44,8 @@ interface Connection {
 	apiRoot: string;
 	host: string;
 	credentials: EspoCredentialData;
+	/** Username & Password: the auth token of this execution's one login, sent instead of the password. */
+	tokenHeaders?: Record<string, string>;
 }
 
 const connections = new WeakMap<object, Promise<Connection>>();
@@ -69,7 +71,8 @@ export async function connectionOf(ctx: EspoContext, itemIndex?: number): Promis
 					itemIndex,
 				});
 			}
-			return { apiRoot, host: new URL(apiRoot).host, credentials };
+			const base: Connection = { apiRoot, host: new URL(apiRoot).host, credentials };
+			return credentials.authMethod === 'password' ? await logIn(ctx, base, itemIndex) : base;
 		})();
 		connections.set(ctx, connection);
 		connection.catch(() => connections.delete(ctx));
@@ -93,12 +96,41 @@ function header(headers: RawResponse['headers'], name: string): string {
 	return Array.isArray(value) ? value.join(', ') : (value ?? '');
 }
 
+/**
+ * Every password login makes EspoCRM create an auth token (and an auth-log entry), so the node logs
+ * in once per execution (`GET App/user`) and sends `base64(user:token)` with
+ * `Espo-Authorization-By-Token: true` afterwards, as EspoCRM's docs recommend.
+ */
+async function logIn(ctx: EspoContext, base: Connection, itemIndex?: number): Promise<Connection> {
+	const request: EspoRequest = { method: 'GET', path: apiPath('App', 'user'), itemIndex };
+	const { response } = await sendWith(ctx, base, request, 'text');
+	const text = await readText(response.body);
+	if (response.statusCode < 200 || response.statusCode >= 300) fail(ctx, base, request, response, text);
+	let token: unknown;
+	try {
+		token = (JSON.parse(text) as IDataObject | null)?.token;
+	} catch {
+		throw notTheApiError(ctx.getNode(), failureOf(request, response, ''), itemIndex);
+	}
+	if (typeof token !== 'string' || token === '') return base;
+	const login = Buffer.from(`${base.credentials.username ?? ''}:${token}`, 'utf8').toString('base64');
+	return { ...base, tokenHeaders: { 'Espo-Authorization': login, 'Espo-Authorization-By-Token': 'true' } };
+}
+
 async function send(
 	ctx: EspoContext,
 	request: EspoRequest,
 	encoding: 'text' | 'stream',
 ): Promise<{ response: RawResponse; connection: Connection }> {
-	const connection = await connectionOf(ctx, request.itemIndex);
+	return await sendWith(ctx, await connectionOf(ctx, request.itemIndex), request, encoding);
+}
+
+async function sendWith(
+	ctx: EspoContext,
+	connection: Connection,
+	request: EspoRequest,
+	encoding: 'text' | 'stream',
+): Promise<{ response: RawResponse; connection: Connection }> {
 	const isBuffer = Buffer.isBuffer(request.body);
 	const options: IHttpRequestOptions = {
 		method: request.method,
@@ -108,6 +140,7 @@ async function send(
 			Accept: 'application/json',
 			// EspoCRM ignores a body that is not sent as application/json (400 No file contents.).
 			...(request.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+			...connection.tokenHeaders,
 			...request.headers,
 		},
 		body: request.body,
