@@ -73,7 +73,7 @@ async function packageChecks(n8n, pkg, emulator) {
 	report.check(credentialIcons.length > 0 && missingCredentialIcons.length === 0, `the credential's icons are in the installed package (${credentialIcons.length})`, missingCredentialIcons.join(', '));
 
 	const imported = await n8n.importCredentials(credentialsFor(emulator));
-	report.check(imported.code === 0, 'n8n import:credentials: EspoCRM API credentials (API key, HMAC) for the emulator', lastLines(imported));
+	report.check(imported.code === 0, 'n8n import:credentials: EspoCRM API credentials (API key, HMAC) for the emulator', imported.code === 0 ? '' : lastLines(imported));
 
 	// An execution that needs the node AND the credential type: it fails if either did not load.
 	const probe = withStandIn(examples().find((e) => e.file === 'demo-download-record-files.json').workflow, {
@@ -85,7 +85,7 @@ async function packageChecks(n8n, pkg, emulator) {
 	const stored = await emulator.attachment(emulator.seed.documentFileId);
 	const got = item?.binary?.data ? sha256(n8n.binaryBytes(item.binary.data)) : undefined;
 	report.check(code === 0 && got === stored.sha256, 'n8n execute runs the node: the demo Document\'s file downloads with the sha256 EspoCRM stored',
-		code === 0 ? `sha256 ${(got ?? 'no file').slice(0, 16)}` : runError(run) ?? lastLines({ stdout, stderr }));
+		code === 0 ? `sha256 ${(got ?? 'no file').slice(0, 16)}` : runError(run) ?? firstErrorLine({ stdout, stderr }));
 
 	const loadErrors = n8n.loadErrors();
 	report.check(loadErrors.length === 0, 'n8n logged no package or node load error', loadErrors.slice(0, 3).join('\n'));
@@ -132,15 +132,18 @@ async function webhookExample(n8n, emulator, pkgName) {
 	const server = await report.timed('n8n start', () => n8n.start());
 	try {
 		report.note(`n8n start is up at ${server.baseUrl}`);
+		const hook = `${server.baseUrl}/webhook/espocrm-document`;
+		const registered = await waitFor(async () => /POST request/.test(await (await fetch(hook)).text()), 60_000);
+		if (!report.check(registered, 'the webhook is registered', registered ? '' : `no POST webhook at ${hook} after 60 s`)) return undefined;
+
+		// n8n 1.x answers readiness before its UI routes exist: wait until it serves its own icons.
+		await waitFor(async () => (await fetch(`${server.baseUrl}/icons/n8n-nodes-base/dist/nodes/Webhook/webhook.svg`)).ok, 60_000);
 		const types = JSON.parse(readFileSync(join(n8n.userFolder, 'node-types.json'), 'utf8'));
 		const icons = types.filter((t) => t.name === `${pkgName}.${NODE_NAME}`).flatMap((t) => Object.values(t.iconUrl ?? {}));
 		const served = await Promise.all(icons.map(async (url) => ({ url, response: await fetch(`${server.baseUrl}/${url}`) })));
 		const bad = served.filter(({ response }) => !response.ok || !/svg/.test(response.headers.get('content-type') ?? ''));
 		report.check(icons.length > 0 && bad.length === 0, `n8n serves the node's icons (${icons.length} × image/svg+xml)`, bad.map(({ url, response }) => `${url}: HTTP ${response.status}`).join(', '));
 
-		const hook = `${server.baseUrl}/webhook/espocrm-document`;
-		const registered = await waitFor(async () => /POST request/.test(await (await fetch(hook)).text()), 60_000);
-		if (!report.check(registered, 'the webhook is registered', registered ? '' : `no POST webhook at ${hook} after 60 s`)) return undefined;
 		const form = new FormData();
 		form.append('name', DOCUMENT_FIELDS.name);
 		form.append('publishDate', DOCUMENT_FIELDS.publishDate);
@@ -285,6 +288,9 @@ function runIndented(command, args) {
 }
 
 const lastLines = ({ stdout = '', stderr = '' }) => `${stdout}${stderr}`.trim().split('\n').slice(-3).join('\n');
+/** When n8n fails before it runs anything (no run data), the line that says why. */
+const firstErrorLine = (output) =>
+	`${output.stdout}${output.stderr}`.split('\n').find((line) => /Unrecognized|Cannot find|Error:|not found/i.test(line)) ?? lastLines(output);
 
 // ---- Main --------------------------------------------------------------------------------------
 async function main() {

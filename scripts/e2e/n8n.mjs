@@ -41,6 +41,7 @@ export class N8n {
 			N8N_TEMPLATES_ENABLED: 'false',
 			N8N_PERSONALIZATION_ENABLED: 'false',
 			N8N_LOG_LEVEL: 'info',
+			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false', // 1.x warns on every command otherwise
 			N8N_HOST: '127.0.0.1',
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
 			// 2.x defaults to <user folder>/.n8n/storage, 1.x to …/binaryData: one place for both.
