@@ -75,14 +75,14 @@ describe('bad input: the target', () => {
 
 	test('T05 a File field given to "append to Attachment-Multiple" (Document.file): says which kind is needed', async () => {
 		const { documentId } = documentWithFile(emulator(), 'T05');
-		await expectRefusedAfterReading(append('Document', 'file', documentId), /'file' of Document is a File field.*Attachment-Multiple/, /none/);
+		await expectRefusedAfterReading(append('Document', 'file', documentId), /'file' of Document is a File field, but this operation needs an Attachment-Multiple field/, /none/);
 	});
 
 	test('T06 an Attachment-Multiple field given to "link to File field" (Case.attachments): lists the File fields (none)', async () => {
 		const { caseId } = caseWithFile(emulator(), 'T06');
 		await expectRefusedAfterReading(
 			{ operation: 'uploadToFileField', entityType: 'Case', field: 'attachments', recordMode: 'existing', recordId: rl(caseId) },
-			/'attachments' of Case is a Attachment-Multiple field.*File or Image/,
+			/'attachments' of Case is an Attachment-Multiple field, but this operation needs a File or Image field/,
 			/none/,
 		);
 	});
