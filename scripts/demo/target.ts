@@ -1,10 +1,9 @@
 // Where `npm start` sends the files: the EspoCRM emulator (default), or a real EspoCRM named by
 // ESPOCRM_URL and credentials in the environment. A real one gets its own demo Case, and everything
 // the demo created there is removed at the end.
-import { createHash } from 'crypto';
-
 import { apiRootOf, authHeadersFor, type EspoCredentialData } from '../../credentials/espoCrmSigning';
 import { startEmulator } from '../../test/emulator';
+import { sha256 } from './scenario.mjs';
 
 export interface DemoTarget {
 	description: string;
@@ -19,8 +18,6 @@ export interface DemoTarget {
 	cleanUp(created: { records: Array<{ entityType: string; id: string }>; attachmentIds: string[] }): Promise<string[]>;
 	close(): Promise<void>;
 }
-
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 export async function demoTarget(env: NodeJS.ProcessEnv): Promise<DemoTarget> {
 	return env.ESPOCRM_URL ? await realEspoCrm(env.ESPOCRM_URL, env) : await emulator();
