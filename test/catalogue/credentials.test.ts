@@ -135,6 +135,18 @@ describe('bad input: the credential', () => {
 		);
 	});
 
+	test('K14b a regular user with Username & Password works, and neither the password nor the session token shows up anywhere', async () => {
+		const emu = emulator();
+		const { caseId, existingId } = caseWithFile(emu, 'K14b');
+		const before = snapshot(emu);
+		const credentials: EspoCredentialData = { baseUrl: emu.url, authMethod: 'password', username: emu.users.regularUser.userName, password: emu.users.regularUser.password };
+		const result = await runCase({ binaryMode, credentials, parameters: appendTo(caseId), items: [file(), file()] });
+		expect(result.error).toBeUndefined();
+		const ids = result.items.map((item) => item.json.id as string);
+		expect(idsOn(emu, 'Case', caseId).sort()).toEqual([existingId, ...ids].sort());
+		expectUnchanged(emu, before, { attachments: ids, records: [`Case:${caseId}`] });
+	});
+
 	test('K14 after too many failed logins EspoCRM blocks the IP (403, no reason): the hint says so', async () => {
 		const emu = emulator();
 		emu.setLockout(true);

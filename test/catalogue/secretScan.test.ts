@@ -26,6 +26,7 @@ describe('the secret scan of the catalogue', () => {
 		['the base64 password in the context', (r: RunResult) => (r.error!.context = { header: Buffer.from(credentials.password).toString('base64') })],
 		['Espo-Authorization (base64 user:password) in a log line', (r: RunResult) => r.logs.push(`debug: ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`)],
 		['an X-Hmac-Authorization header in an error item', (r: RunResult) => r.items.push({ json: { error: 'x', headers: { 'X-Hmac-Authorization': hmacAuthorization(credentials.apiKey, credentials.secretKey, 'GET', '/App/user') } } })],
+		['an Espo-Authorization header with a session token in a log line', (r: RunResult) => r.logs.push(`Espo-Authorization: ${Buffer.from(`${credentials.username}:0f1e2d3c4b5a69788796a5b4c3d2e1f0`).toString('base64')}`)],
 		['the password inside the raw error n8n stores', (r: RunResult) => (r.error!.raw = { cause: { config: { url: `http://admin:${credentials.password}@h` } } })],
 	])('catches %s', (_what, leak) => {
 		const result = clean();
