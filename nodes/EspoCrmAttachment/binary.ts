@@ -2,7 +2,7 @@ import type { IBinaryData, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import type { BinaryStream } from './transport';
 
-/** A file from an input item, readable whole or chunk by chunk without knowing the storage mode. */
+/** A file from an input item, readable whole or piece by piece without knowing the storage mode. */
 export interface InputFile {
 	fileName: string;
 	/** The extension n8n recorded for the binary (from its name or MIME type), without a dot. */
@@ -11,14 +11,16 @@ export interface InputFile {
 	/** The real byte size (never n8n's human-readable `fileSize` string). */
 	size: number;
 	read(): Promise<Buffer>;
-	/** Chunks of exactly `chunkSize` bytes (the last may be shorter). Can be iterated again. */
-	chunks(chunkSize: number): AsyncGenerator<Buffer>;
+	/** The bytes in order, in small pieces (tens of KiB). Can be iterated again. */
+	pieces(): AsyncIterable<Buffer>;
 }
+
+const INLINE_PIECE = 48 * 1024;
 
 /**
  * The file in the item's binary field. Never reads `binary.data` as content: in filesystem, S3 or
  * database mode it holds the mode name. With an id the file is streamed from n8n's binary storage,
- * so at most about one chunk is in memory; inline files are already in memory.
+ * so only small pieces are in memory; inline files are already in memory.
  */
 export async function inputFile(
 	ctx: IExecuteFunctions,
@@ -38,7 +40,7 @@ export async function inputFile(
 			mimeType,
 			size: fileSize,
 			read: async () => await ctx.helpers.binaryToBuffer(await ctx.helpers.getBinaryStream(id)),
-			chunks: (chunkSize) => rechunk(ctx.helpers.getBinaryStream(id, chunkSize), chunkSize),
+			pieces: () => streamPieces(ctx.helpers.getBinaryStream(id)),
 		};
 	}
 	const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, binaryPropertyName);
@@ -48,33 +50,18 @@ export async function inputFile(
 		mimeType,
 		size: buffer.length,
 		read: async () => buffer,
-		chunks: async function* (chunkSize) {
-			for (let start = 0; start < buffer.length; start += chunkSize) {
-				yield buffer.subarray(start, start + chunkSize);
+		pieces: async function* () {
+			for (let start = 0; start < buffer.length; start += INLINE_PIECE) {
+				yield buffer.subarray(start, start + INLINE_PIECE);
 			}
 		},
 	};
 }
 
-async function* rechunk(source: Promise<BinaryStream>, chunkSize: number): AsyncGenerator<Buffer> {
-	let pending: Buffer[] = [];
-	let pendingBytes = 0;
+async function* streamPieces(source: Promise<BinaryStream>): AsyncGenerator<Buffer> {
 	for await (const piece of await source) {
-		let rest: Buffer = Buffer.isBuffer(piece) ? piece : Buffer.from(piece as string);
-		while (pendingBytes + rest.length >= chunkSize) {
-			const take = chunkSize - pendingBytes;
-			pending.push(rest.subarray(0, take));
-			yield Buffer.concat(pending);
-			rest = rest.subarray(take);
-			pending = [];
-			pendingBytes = 0;
-		}
-		if (rest.length > 0) {
-			pending.push(rest);
-			pendingBytes += rest.length;
-		}
+		yield Buffer.isBuffer(piece) ? piece : Buffer.from(piece as string);
 	}
-	if (pendingBytes > 0) yield Buffer.concat(pending);
 }
 
 /**

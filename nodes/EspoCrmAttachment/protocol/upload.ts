@@ -146,6 +146,54 @@ export async function removeOrphan(ctx: EspoContext, id: string, itemIndex: numb
 		: `The uploaded attachment ${id} was deleted, so nothing is left behind.`;
 }
 
+/**
+ * The bodies of `Attachment/chunk/{id}`: each a JSON string holding a data-URI of `chunkSize` raw
+ * bytes (what the web UI sends). The file's small pieces are base64-encoded straight into ONE
+ * reusable buffer, so no chunk-sized string or copy is made per chunk: big allocations per chunk
+ * made V8 spend most of an upload in garbage collection. A yielded body is only valid until the
+ * next one is asked for (chunks are sent one after another).
+ */
+export async function* chunkBodies(file: InputFile, chunkSize: number, type: string): AsyncGenerator<Buffer> {
+	const prefix = Buffer.from(`"data:${type};base64,`, 'utf8');
+	const body = Buffer.allocUnsafe(prefix.length + 4 * Math.ceil(chunkSize / 3) + 4);
+	prefix.copy(body, 0);
+	let offset = prefix.length;
+	let raw = 0;
+	let carry = Buffer.alloc(0); // fewer than 3 bytes not yet encoded
+	const encode = (bytes: Buffer) => {
+		offset += body.write(bytes.toString('base64'), offset, 'latin1');
+	};
+	const finish = (): Buffer => {
+		if (carry.length) encode(carry);
+		carry = Buffer.alloc(0);
+		body[offset] = 0x22; // the closing quote of the JSON string
+		const chunk = body.subarray(0, offset + 1);
+		offset = prefix.length;
+		raw = 0;
+		return chunk;
+	};
+	for await (const piece of file.pieces()) {
+		let rest = piece;
+		while (rest.length > 0) {
+			let part = rest.subarray(0, chunkSize - raw);
+			rest = rest.subarray(part.length);
+			raw += part.length;
+			if (carry.length) {
+				// Complete the carried bytes to 3 so the base64 of the parts joins seamlessly.
+				const head = Buffer.concat([carry, part.subarray(0, 3 - carry.length)]);
+				part = part.subarray(head.length - carry.length);
+				carry = head.length === 3 ? Buffer.alloc(0) : head;
+				if (head.length === 3) encode(head);
+			}
+			const whole = part.length - (part.length % 3);
+			if (whole > 0) offset += body.write(part.toString('base64', 0, whole), offset, 'latin1');
+			if (whole < part.length) carry = Buffer.from(part.subarray(whole));
+			if (raw === chunkSize) yield finish();
+		}
+	}
+	if (raw > 0) yield finish();
+}
+
 function transient(error: unknown): boolean {
 	const failure = espoFailureOf(error);
 	if (!failure) return error instanceof NodeApiError; // no HTTP answer: network
@@ -223,12 +271,8 @@ export async function uploadAttachment(
 		const total = Math.ceil(file.size / chunkSize);
 		let index = 0;
 		try {
-			const prefix = Buffer.from(`"data:${type};base64,`, 'utf8');
-			const suffix = Buffer.from('"', 'utf8');
-			for await (const chunk of file.chunks(chunkSize)) {
+			for await (const body of chunkBodies(file, chunkSize, type)) {
 				index++;
-				// The body is a JSON string holding a data-URI, exactly what the web UI sends.
-				const body = Buffer.concat([prefix, Buffer.from(chunk.toString('base64'), 'utf8'), suffix]);
 				await espoRequest(ctx, {
 					method: 'POST',
 					path: apiPath('Attachment', 'chunk', created.id),
