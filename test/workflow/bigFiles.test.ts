@@ -121,18 +121,23 @@ describe.each(BINARY_MODES)('Chunked upload, binary mode %s', (binaryMode) => {
 		expect(emu.state.sha256(id)).toBe(sha256(contents));
 	});
 
-	test('A file of exactly the chunk size, and a 0-byte file, go in one request (as the web UI does: chunks only when size > chunk)', async () => {
+	test('A file of exactly the chunk size goes in one request (as the web UI does: chunks only when size > chunk)', async () => {
 		const emu = emulator();
 		const exact = pattern(MiB, 5);
-		const result = await upload(emu, binaryMode, [fileItem('one-chunk.bin', exact, TYPE), fileItem('empty.bin', Buffer.alloc(0), TYPE)]);
+		const result = await upload(emu, binaryMode, [fileItem('one-chunk.bin', exact, TYPE)]);
 		expect(result.error).toBeUndefined();
 		expect(chunkRequests(emu)).toEqual([]);
-		expect(creates(emu)).toHaveLength(2);
-		const [one, empty] = result.items.map((item) => item.json.id as string);
+		expect(creates(emu)).toHaveLength(1);
+		const [one] = result.items.map((item) => item.json.id as string);
 		expect(emu.state.attachment(one)).toMatchObject({ size: MiB, isBeingUploaded: false });
 		expect(emu.state.sha256(one)).toBe(sha256(exact));
-		expect(emu.state.attachment(empty)).toMatchObject({ name: 'empty.bin', size: 0, isBeingUploaded: false, deleted: false });
-		expect(emu.state.fileSize(empty)).toBe(0);
+	});
+
+	test('A 0-byte file is refused before anything is sent (an empty file is nearly always an upstream failure)', async () => {
+		const emu = emulator();
+		const result = await upload(emu, binaryMode, [fileItem('empty.bin', Buffer.alloc(0), TYPE)]);
+		expect(result.error?.message).toMatch(/The file 'empty\.bin' is empty \(0 bytes\) \[item 0\]/);
+		expect(creates(emu)).toHaveLength(0);
 	});
 
 	test('The chunks of each file go strictly one after another, also while three files upload side by side', async () => {
