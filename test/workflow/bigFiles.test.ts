@@ -254,6 +254,16 @@ describe.each(BINARY_MODES)('A server without the chunk endpoint (before EspoCRM
 		expect(emu.state.sha256(id)).toBe(sha256(contents));
 	});
 
+	test('The Chunk Size option does not make it try chunks: the file still goes in one request', async () => {
+		const emu = emulator();
+		const contents = pattern(2.5 * MiB, 32);
+		const result = await upload(emu, binaryMode, [fileItem('option.bin', contents, TYPE)], { chunkSizeMb: 1 });
+		expect(result.error).toBeUndefined();
+		const id = result.items[0].json.id as string;
+		expect(emu.log.filter((e) => e.path.startsWith('/Attachment')).map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual(['POST /Attachment 200']);
+		expect(emu.state.sha256(id)).toBe(sha256(contents));
+	});
+
 	test('A file over maxUploadSize (post_max_size) is refused with a clear error before any upload', async () => {
 		const emu = emulator();
 		emu.setSettings({ maxUploadSize: 2 });

@@ -186,4 +186,29 @@ describe.each(BINARY_MODES)('Concurrency, binary mode %s', (binaryMode: BinaryMo
 		}
 		expect(maxInFlight(emu.log)).toBeLessThanOrEqual(3);
 	});
+
+	test('When the one write for a record fails, every item of that record fails, its uploads are deleted, the other record is written', async () => {
+		const emu = emulator();
+		const [good, bad] = [0, 1].map((n) => emu.state.createRecord('Case', { name: `Group failure ${binaryMode} ${n}` }).id as string);
+		emu.faults.add({ method: 'POST', path: `/Case/${bad}/attachments`, action: { status: 500 } });
+		// Slow deletes, so cleanups that ignored the bound would be seen overlapping.
+		emu.faults.add({ method: 'DELETE', path: /^\/Attachment\//, times: Infinity, action: { delayMs: 30 } });
+		const before = attachmentIds(emu);
+		const items = textFiles(10, 'group').map((item, i) => ({ ...item, json: { caseId: i % 2 === 0 ? good : bad } }));
+		const result = await run(
+			{ operation: 'uploadToAttachmentMultiple', entityType: 'Case', field: 'attachments', recordMode: 'existing', recordId: '={{ $json.caseId }}', options: { concurrency: 2 } },
+			items,
+			true,
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.pairedItem)).toEqual(items.map((_, i) => ({ item: i })));
+		const failed = result.items.filter((item) => item.json.error !== undefined).map((item) => (item.pairedItem as { item: number }).item);
+		expect(failed).toEqual([1, 3, 5, 7, 9]);
+		for (const i of failed) expect((result.items[i].error as { description?: string }).description).toMatch(/was deleted/);
+		expect(emu.log.filter((e) => e.method === 'DELETE')).toHaveLength(5);
+		expect(idsOn(emu, 'Case', good).sort()).toEqual([0, 2, 4, 6, 8].map((i) => result.items[i].json.id as string).sort());
+		expect(idsOn(emu, 'Case', bad)).toEqual([]);
+		expect(orphans(emu, before)).toEqual([]);
+		expect(maxInFlight(emu.log)).toBeLessThanOrEqual(2);
+	});
 });
