@@ -6,7 +6,7 @@ import { createServer } from 'net';
 import type { EspoCredentialData } from '../../credentials/espoCrmSigning';
 import type { Emulator } from '../emulator';
 import { DEMO_ENTITY_TYPES } from '../emulator/users';
-import { runNode, testCredential, type RunNodeOptions, type RunResult } from '../harness';
+import { runNode, type RunNodeOptions, type RunResult } from '../harness';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
@@ -87,13 +87,6 @@ export async function runCaseThatThrows(options: RunNodeOptions, extraSecrets: s
 	expect(thrown).toBeInstanceOf(Error);
 	expectNoSecrets({ status: 'error', items: [], logs: [], durationMs: 0, error: { message: thrown!.message, raw: thrown } }, options.credentials, extraSecrets);
 	return thrown!;
-}
-
-/** n8n's credential test, then the same scan over the message it shows. */
-export async function testCredentialCase(credentials: EspoCredentialData, extraSecrets: string[] = []) {
-	const outcome = await testCredential(credentials);
-	expectNoSecrets({ status: outcome.status, items: [], logs: [], durationMs: 0, error: { message: outcome.message, raw: {} } }, credentials, extraSecrets);
-	return outcome;
 }
 
 export interface ExpectedFailure {
