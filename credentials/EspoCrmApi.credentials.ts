@@ -142,10 +142,12 @@ export class EspoCrmApi implements ICredentialType {
 		if (credentials.authMethod === 'password' && requestOptions.headers?.['Espo-Authorization-By-Token'] === 'true') {
 			return requestOptions;
 		}
+		// n8n's HTTP Request node (predefined credential type) sends legacy options with `uri`.
+		const legacy = requestOptions as IHttpRequestOptions & { uri?: string };
 		const headers = authHeadersFor(
 			credentials as unknown as EspoCredentialData,
 			requestOptions.method ?? 'GET',
-			requestOptions.url,
+			requestOptions.url || legacy.uri || '',
 			requestOptions.baseURL,
 		);
 		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), ...headers } };
