@@ -46,7 +46,7 @@ const report = createReport();
 const HMAC_CREDENTIAL = { id: 'EspoCrmHmac00001', name: 'EspoCRM (HMAC)' };
 const NODE_NAME = 'espoCrmAttachment';
 // n8n's HTTP Request node authenticates through the legacy request helper, which hands the
-// credential's authenticate() `uri`, not `url`: HMAC signing then has no path to sign.
+// credential's authenticate() `uri`, not `url` (fixed in b8ef9dc; the HMAC run guards it).
 const HMAC_URI_HINT = ' (the credential\'s authenticate() signs requestOptions.url, but the HTTP Request node passes requestOptions.uri)';
 
 function linesToRun(fallback) {
