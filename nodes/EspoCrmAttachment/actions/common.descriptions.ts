@@ -187,6 +187,7 @@ export const recordFieldsProperties: INodeProperties[] = [
 		typeOptions: { multipleValues: true },
 		placeholder: 'Add Field',
 		default: {},
+		description: 'Field values of the record, one per row (the field name as in EspoCRM, and its value)',
 		displayOptions: { show: { recordFieldsInput: ['keyValue'] } },
 		options: [
 			{
