@@ -280,7 +280,7 @@ async function selfTest(work) {
 function runIndented(command, args) {
 	return new Promise((resolvePromise) => {
 		const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-		const print = (chunk) => process.stdout.write(chunk.toString().replace(/^(?=.)/gm, '      │ '));
+		const print = (chunk) => process.stdout.write(chunk.toString().replace(/^/gm, '      │ ').replace(/ {6}│ $/, ''));
 		child.stdout.on('data', print);
 		child.stderr.on('data', print);
 		child.on('close', (code) => resolvePromise(code));
