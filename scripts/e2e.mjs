@@ -18,7 +18,7 @@
 //   missing icon, a require n8n does not provide) and shows that this script fails for each, and
 //   passes for an intact copy.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,7 +76,7 @@ async function packageChecks(n8n, pkg, emulator) {
 	report.check(imported.code === 0, 'n8n import:credentials: EspoCRM API credentials (API key, HMAC) for the emulator', imported.code === 0 ? '' : lastLines(imported));
 
 	// An execution that needs the node AND the credential type: it fails if either did not load.
-	const probe = withStandIn(examples().find((e) => e.file === 'demo-download-record-files.json').workflow, {
+	const probe = withStandIn(example('demo-download-record-files.json'), {
 		id: 'e2eProbe', replace: 'Records to Read', items: recordItems('Document', 'file', emulator.seed.documentId),
 	});
 	await n8n.importWorkflow(probe);
@@ -258,7 +258,9 @@ async function e2eFor(line, tarball, work) {
 		report.check(loadErrors.length === 0, 'no package or node load error in any n8n output', loadErrors.slice(0, 3).join('\n'));
 	} finally {
 		await emulator.stop();
-		if (opts.keep) report.note(`kept ${n8n.userFolder} (n8n logs: every command's output is in the report above)`);
+		const logFile = join(n8n.userFolder, 'n8n-commands.log');
+		writeFileSync(logFile, n8n.logs.join('\n\n'));
+		report.note(opts.keep ? `every n8n command's output: ${logFile}` : 'run with --keep to keep every n8n command\'s output');
 	}
 }
 
