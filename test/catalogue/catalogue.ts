@@ -115,7 +115,7 @@ export function expectErrorItem(result: RunResult, item: number, expected: Omit<
 	expect(errorItem).toBeDefined();
 	expect(errorItem?.json.error).toMatch(expected.message);
 	expect(errorItem?.json.error).toMatch(new RegExp(`\\[item ${item}\\]$`));
-	expect(String(errorItem?.json.description ?? '')).toMatch(expected.description);
+	expect(String(errorItem?.json.details ?? '')).toMatch(expected.description);
 }
 
 // ---- What EspoCRM holds ------------------------------------------------------------------------

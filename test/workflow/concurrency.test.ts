@@ -204,7 +204,7 @@ describe.each(BINARY_MODES)('Concurrency, binary mode %s', (binaryMode: BinaryMo
 		expect(result.items.map((item) => item.pairedItem)).toEqual(items.map((_, i) => ({ item: i })));
 		const failed = result.items.filter((item) => item.json.error !== undefined).map((item) => (item.pairedItem as { item: number }).item);
 		expect(failed).toEqual([1, 3, 5, 7, 9]);
-		for (const i of failed) expect((result.items[i].error as { description?: string }).description).toMatch(/was deleted/);
+		for (const i of failed) expect(String(result.items[i].json.details)).toMatch(/was deleted/);
 		expect(emu.log.filter((e) => e.method === 'DELETE')).toHaveLength(5);
 		expect(idsOn(emu, 'Case', good).sort()).toEqual([0, 2, 4, 6, 8].map((i) => result.items[i].json.id as string).sort());
 		expect(idsOn(emu, 'Case', bad)).toEqual([]);

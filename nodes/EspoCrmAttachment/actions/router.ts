@@ -61,9 +61,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		if (outcome.ok) {
 			output.push(...outcome.items);
 		} else if (this.continueOnFail()) {
+			// Not `error: outcome.error` on the item: n8n would then replace the json with the message
+			// alone and the hint (and what was left behind) would be lost. json of only `error` and
+			// `details` is still routed to the error output when "On Error" is "Continue (using error output)".
 			output.push({
-				json: { error: outcome.error.message, description: outcome.error.description ?? null },
-				error: outcome.error,
+				json: { error: outcome.error.message, details: outcome.error.description ?? '' },
 				pairedItem: { item: i },
 			});
 		} else {
