@@ -8,6 +8,7 @@ import {
 	CONTENT,
 	caseWithFile,
 	documentWithFile,
+	expectErrorItem,
 	expectFailure,
 	expectUnchanged,
 	newLiveAttachments,
@@ -278,5 +279,24 @@ describe('bad input: the target', () => {
 		for (const id of ids) expect(emu.state.sha256(id)).toBe(sha256(CONTENT.pdf));
 		expect(newLiveAttachments(emu, before).sort()).toEqual([...ids].sort());
 		expectUnchanged(emu, before, { attachments: ids, records: [`Case:${caseId}`] });
+	});
+
+	test('T28 with "Continue On Fail", item 1 of 3 names a Case that does not exist: its error item says so, items 0 and 2 are appended, its upload deleted', async () => {
+		const emu = emulator();
+		const { caseId, existingId } = caseWithFile(emu, 'T28');
+		const before = snapshot(emu);
+		const result = await runCase({
+			binaryMode,
+			credentials: credentials(),
+			continueOnFail: true,
+			parameters: append('Case', 'attachments', rl('={{ $json.caseId }}')),
+			items: [{ ...file(), json: { caseId } }, { ...file(), json: { caseId: MISSING_ID } }, { ...file(), json: { caseId } }],
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expectErrorItem(result, 1, { message: new RegExp(`404.*${MISSING_ID}`), description: /uploaded attachment \w+ was deleted/ });
+		const appended = [result.items[0].json.id as string, result.items[2].json.id as string];
+		expect(idsOn(emu, 'Case', caseId).sort()).toEqual([existingId, ...appended].sort());
+		expectUnchanged(emu, before, { attachments: appended, records: [`Case:${caseId}`] });
 	});
 });
