@@ -1,7 +1,8 @@
 // The bare protocol limit, in a fresh process with no n8n loaded: the same HTTP requests the node
-// makes, from plain node:http. Upload: App/user and Metadata, create with isBeingUploaded, then
-// each chunk (same size, same JSON-string data-URI body) one after another. Download: the
-// attachment record, then the file streamed straight to disk.
+// makes, from plain node:http (variant `bareInN8n`: the same code with n8n-core loaded beside it).
+// Upload: App/user and Metadata, create with isBeingUploaded, then each chunk (same size, same
+// JSON-string data-URI body) one after another. Download: the attachment record, then the file
+// streamed straight to disk.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -12,6 +13,8 @@ import type { ChildAnswer, Job, Measurement } from './jobs';
 import { memorySampler } from './memory';
 
 const MiB = 1024 * 1024;
+const WINDOW = 48 * 1024;
+let harnessDir: string | undefined;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
 interface Client {
@@ -73,13 +76,20 @@ async function upload(api: Client, job: Extract<Job, { kind: 'upload' }>): Promi
 	const created = await api.json<{ id: string }>('POST', 'Attachment', {
 		name: job.fileName, type: job.mimeType, size, role: 'Attachment', parentType: 'Case', field: 'attachments', isBeingUploaded: true,
 	});
+	// The cheapest way Node offers: one read buffer and one body buffer for the whole file; each chunk
+	// base64-encoded in 48 KiB windows (a multiple of 3, so the pieces join) straight into the body.
 	const prefix = `"data:${job.mimeType};base64,`;
 	const buffer = Buffer.allocUnsafe(chunkSize);
+	const body = Buffer.allocUnsafe(prefix.length + 4 * Math.ceil(chunkSize / 3) + 1);
+	body.write(prefix, 0, 'latin1');
 	const fd = fs.openSync(job.file, 'r');
 	try {
 		for (let position = 0; position < size; position += chunkSize) {
 			const read = fs.readSync(fd, buffer, 0, Math.min(chunkSize, size - position), position);
-			await api.post(`Attachment/chunk/${created.id}`, [prefix, buffer.toString('base64', 0, read), '"']);
+			let end = prefix.length;
+			for (let at = 0; at < read; at += WINDOW) end += body.write(buffer.toString('base64', at, Math.min(at + WINDOW, read)), end, 'latin1');
+			body[end] = 0x22; // the closing quote of the JSON string
+			await api.post(`Attachment/chunk/${created.id}`, [body.subarray(0, end + 1)]);
 		}
 	} finally {
 		fs.closeSync(fd);
@@ -103,6 +113,12 @@ async function digest(file: string): Promise<{ bytes: number; sha256: string }> 
 async function measure(job: Job): Promise<Measurement> {
 	if (job.kind === 'batch' || job.kind === 'stage') throw new Error(`the bare client has no ${job.kind} job`);
 	const api = client(job.target.url, job.target.apiKey);
+	if (job.variant === 'bareInN8n') {
+		// The diagnostic row: n8n-core and the package loaded, binary storage ready, as in measure.ts.
+		const engine = await import('./workflow');
+		harnessDir = engine.HARNESS_DIR;
+		await engine.binaryDataService();
+	}
 	const sampler = await memorySampler();
 	const out = job.kind === 'download' ? path.join(job.workDir, `bare-${process.pid}.bin`) : '';
 	if (job.warmUp) await api.json('GET', 'App/user'); // the connection and http's code paths, as the n8n variants warm up
@@ -130,6 +146,7 @@ measure(job).then(
 
 function finish(answer: ChildAnswer): void {
 	agent.destroy();
+	if (harnessDir) fs.rmSync(harnessDir, { recursive: true, force: true });
 	// Run by hand (no IPC channel): print the answer instead.
 	if (!process.send) {
 		console.log(JSON.stringify(answer, null, 1));

@@ -9,8 +9,12 @@ export interface Target {
 	apiKey: string;
 }
 
-/** node: this package's node; naive: whole file / whole body / one item at a time; bare: plain node:http, no n8n. */
-export type Variant = 'node' | 'naive' | 'bare';
+/**
+ * node: this package's node; naive: whole file / whole body / one item at a time; bare: plain
+ * node:http, no n8n; bareInN8n: the same bare client code in a process that has n8n-core loaded (a
+ * diagnostic row: what the n8n process itself costs, e.g. garbage collection of its larger heap).
+ */
+export type Variant = 'node' | 'naive' | 'bare' | 'bareInN8n';
 
 /**
  * A small run of the same kind before the measured one (a tiny file to upload in tiny chunks, a tiny
@@ -27,7 +31,7 @@ export type Job =
 	| { kind: 'upload'; variant: Variant; target: Target; file: string; fileName: string; mimeType: string; staged?: IBinaryData; warmUp?: WarmUp }
 	| { kind: 'stage'; file: string; fileName: string; mimeType: string }
 	| { kind: 'download'; variant: Variant; target: Target; attachmentId: string; workDir: string; warmUp?: WarmUp }
-	| { kind: 'batch'; variant: Exclude<Variant, 'bare'>; target: Target; caseIds: string[]; count: number; bytes: number };
+	| { kind: 'batch'; variant: 'node' | 'naive'; target: Target; caseIds: string[]; count: number; bytes: number };
 
 export interface Measurement {
 	/** Wall time of the measured step only (the EspoCRM node, or the bare client's requests). */

@@ -5,8 +5,8 @@
 //
 // Every measurement runs in a fresh child process (clean RSS baseline); the emulator runs in its
 // own process. This node and the bare protocol run 5 times per file row, interleaved (`npm run
-// bench -- --repeat N` to change it; the naive way once): the fastest time and the largest RSS peak
-// are reported. Each measuring process first warms up with a tiny input of the same kind.
+// bench -- --repeat N` to change it; the naive way once, after them): the fastest time and the
+// largest RSS peak are reported. Each measuring process first warms up with a tiny input of the same kind.
 import { fork } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -15,6 +15,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { type EmulatorProcess, REPO_ROOT, startEmulatorProcess } from './emulator';
+import type { IBinaryData } from 'n8n-workflow';
+
 import type { ChildAnswer, Job, Measurement, Variant } from './jobs';
 
 const MiB = 1024 * 1024;
@@ -25,6 +27,7 @@ const VARIANT_LABEL: Record<Variant, string> = {
 	node: 'this node',
 	naive: 'naive (whole file, one request)',
 	bare: 'bare protocol (node:http, no n8n)',
+	bareInN8n: '(diagnostic) bare code, n8n-core loaded',
 };
 
 const { values: args } = parseArgs({ options: { repeat: { type: 'string', default: '5' } } });
@@ -34,7 +37,7 @@ const REPEAT = Math.max(1, Number(args.repeat) || 5);
 
 /** Runs one job in a fresh process: bare.ts for the bare client, measure.ts for everything with n8n. */
 function runChild(job: Job, binaryDir: string): Promise<ChildAnswer & { ok: true }> {
-	const script = 'variant' in job && job.variant === 'bare' ? 'bare.ts' : 'measure.ts';
+	const script = 'variant' in job && (job.variant === 'bare' || job.variant === 'bareInN8n') ? 'bare.ts' : 'measure.ts';
 	return new Promise((resolve, reject) => {
 		let answer: ChildAnswer | undefined;
 		const child = fork(path.join(__dirname, script), [JSON.stringify(job)], {
@@ -43,8 +46,14 @@ function runChild(job: Job, binaryDir: string): Promise<ChildAnswer & { ok: true
 			env: { ...process.env, BENCH_BINARY_DIR: binaryDir },
 			stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
 		});
-		const timer = setTimeout(() => child.kill('SIGKILL'), 10 * 60_000);
-		child.on('message', (message) => (answer = message as ChildAnswer));
+		let timer = setTimeout(() => child.kill('SIGKILL'), 10 * 60_000);
+		child.on('message', (message) => {
+			answer = message as ChildAnswer;
+			// Rarely, Node hangs while tearing a finished process down (main thread in a futex, seen on
+			// 24.21 after a worker thread was terminated): the answer is in, so do not wait for long.
+			clearTimeout(timer);
+			timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+		});
 		child.on('exit', (code, signal) => {
 			clearTimeout(timer);
 			const what = 'variant' in job ? `${job.kind} ${job.variant}` : job.kind;
@@ -66,6 +75,8 @@ function bestOf(runs: Measurement[]): Measurement {
 	const worstMemory = runs.reduce((worst, m) => (m.memory.peakGrowthBytes > worst.memory.peakGrowthBytes ? m : worst));
 	return { ...fastest, memory: worstMemory.memory };
 }
+
+const rotate = <T>(list: T[], by: number): T[] => list.map((_, i) => list[(i + by) % list.length]);
 
 // ---- Inputs --------------------------------------------------------------------------------------
 
@@ -139,47 +150,68 @@ async function main(): Promise<void> {
 
 		const rows: Row[] = [];
 		const big: Record<'upload' | 'download', Record<number, Record<Variant, Measurement>>> = { upload: {}, download: {} };
-		const VARIANTS: Variant[] = ['node', 'naive', 'bare'];
-		// The naive way is far from the goals' edges and slow at 256 MiB: measured once per size.
-		const runsOf = (variant: Variant) => (variant === 'naive' ? 1 : REPEAT);
+		const VARIANTS: Variant[] = ['node', 'naive', 'bare', 'bareInN8n'];
+		const uploads = {} as Record<number, Record<Variant, Measurement[]>>;
+		const downloads = {} as Record<number, Record<Variant, Measurement[]>>;
+		const inputs = {} as Record<number, { file: string; sha256: string; staged?: IBinaryData; attachmentId?: string }>;
+		const fileName = (sizeMiB: number) => `scan-${sizeMiB}.mp4`;
 
+		const upload = async (sizeMiB: number, variant: Variant, run: number): Promise<string> => {
+			const input = inputs[sizeMiB];
+			process.stdout.write(`upload ${sizeMiB} MiB, ${variant}, run ${run}… `);
+			const m = await measureOnce({ kind: 'upload', variant, target, file: input.file, fileName: fileName(sizeMiB), mimeType: MIME, staged: input.staged, warmUp }, binaryDir);
+			const stored = await emu.control<{ fileSize: number; sha256: string; isBeingUploaded: boolean }>('GET', `state/attachments/${m.attachmentId}`);
+			if (stored.sha256 !== input.sha256 || stored.fileSize !== sizeMiB * MiB || stored.isBeingUploaded) {
+				throw new Error(`upload ${sizeMiB} MiB ${variant}: EspoCRM holds ${stored.fileSize} bytes, sha256 ${stored.sha256}, isBeingUploaded ${stored.isBeingUploaded}`);
+			}
+			uploads[sizeMiB][variant].push(m);
+			console.log(`${m.seconds.toFixed(2)} s, +${(m.memory.peakGrowthBytes / MiB).toFixed(1)} MiB`);
+			return m.attachmentId!;
+		};
+		const download = async (sizeMiB: number, variant: Variant, run: number): Promise<void> => {
+			const input = inputs[sizeMiB];
+			process.stdout.write(`download ${sizeMiB} MiB, ${variant}, run ${run}… `);
+			const m = await measureOnce({ kind: 'download', variant, target, attachmentId: input.attachmentId!, workDir, warmUp }, binaryDir);
+			if (m.sha256 !== input.sha256 || m.bytes !== sizeMiB * MiB) throw new Error(`download ${sizeMiB} MiB ${variant}: got ${m.bytes} bytes, sha256 ${m.sha256}`);
+			downloads[sizeMiB][variant].push(m);
+			console.log(`${m.seconds.toFixed(2)} s, +${(m.memory.peakGrowthBytes / MiB).toFixed(1)} MiB`);
+		};
+
+		// Phase 1: this node and the bare protocol (and the diagnostic row), REPEAT times, interleaved
+		// so that a burst of load elsewhere hits them alike.
+		const COMPARED: Variant[] = ['node', 'bare', 'bareInN8n'];
 		for (const sizeMiB of SIZES_MIB) {
 			const input = await makeInput(workDir, sizeMiB);
-			const fileName = `scan-${sizeMiB}.mp4`;
-			const answer = await runChild({ kind: 'stage', file: input.file, fileName, mimeType: MIME }, binaryDir);
-			const staged = 'staged' in answer ? answer.staged : undefined;
-
-			const uploads: Record<Variant, Measurement[]> = { node: [], naive: [], bare: [] };
-			const downloads: Record<Variant, Measurement[]> = { node: [], naive: [], bare: [] };
-			const uploaded: string[] = [];
+			const answer = await runChild({ kind: 'stage', file: input.file, fileName: fileName(sizeMiB), mimeType: MIME }, binaryDir);
+			inputs[sizeMiB] = { ...input, staged: 'staged' in answer ? answer.staged : undefined };
+			uploads[sizeMiB] = { node: [], naive: [], bare: [], bareInN8n: [] };
+			downloads[sizeMiB] = { node: [], naive: [], bare: [], bareInN8n: [] };
+			// Each upload is deleted at once (its dirty pages are then never written back, which would slow
+			// the next runs down), except the first, which the downloads read. The order rotates per run, so
+			// no variant always goes first.
 			for (let r = 1; r <= REPEAT; r++) {
-				// Rows of one size alternate, so a burst of load elsewhere hits all variants alike.
-				for (const variant of VARIANTS.filter((v) => r <= runsOf(v))) {
-					process.stdout.write(`upload ${sizeMiB} MiB, ${variant}, run ${r}… `);
-					const m = await measureOnce({ kind: 'upload', variant, target, file: input.file, fileName, mimeType: MIME, staged, warmUp }, binaryDir);
-					const stored = await emu.control<{ fileSize: number; sha256: string; isBeingUploaded: boolean }>('GET', `state/attachments/${m.attachmentId}`);
-					if (stored.sha256 !== input.sha256 || stored.fileSize !== sizeMiB * MiB || stored.isBeingUploaded) {
-						throw new Error(`upload ${sizeMiB} MiB ${variant}: EspoCRM holds ${stored.fileSize} bytes, sha256 ${stored.sha256}, isBeingUploaded ${stored.isBeingUploaded}`);
-					}
-					uploaded.push(m.attachmentId!);
-					uploads[variant].push(m);
-					console.log(`${m.seconds.toFixed(2)} s, +${(m.memory.peakGrowthBytes / MiB).toFixed(1)} MiB`);
+				for (const variant of rotate(COMPARED, r - 1)) {
+					const id = await upload(sizeMiB, variant, r);
+					if (inputs[sizeMiB].attachmentId) await emu.api('DELETE', `Attachment/${id}`);
+					else inputs[sizeMiB].attachmentId = id;
 				}
 			}
-			for (let r = 1; r <= REPEAT; r++) {
-				for (const variant of VARIANTS.filter((v) => r <= runsOf(v))) {
-					process.stdout.write(`download ${sizeMiB} MiB, ${variant}, run ${r}… `);
-					const m = await measureOnce({ kind: 'download', variant, target, attachmentId: uploaded[0], workDir, warmUp }, binaryDir);
-					if (m.sha256 !== input.sha256 || m.bytes !== sizeMiB * MiB) throw new Error(`download ${sizeMiB} MiB ${variant}: got ${m.bytes} bytes, sha256 ${m.sha256}`);
-					downloads[variant].push(m);
-					console.log(`${m.seconds.toFixed(2)} s, +${(m.memory.peakGrowthBytes / MiB).toFixed(1)} MiB`);
-				}
-			}
-			big.upload[sizeMiB] = { node: bestOf(uploads.node), naive: bestOf(uploads.naive), bare: bestOf(uploads.bare) };
-			big.download[sizeMiB] = { node: bestOf(downloads.node), naive: bestOf(downloads.naive), bare: bestOf(downloads.bare) };
-			for (const id of uploaded) await emu.api('DELETE', `Attachment/${id}`);
-			fs.rmSync(input.file, { force: true });
-			fs.rmSync(binaryDir, { recursive: true, force: true });
+			for (let r = 1; r <= REPEAT; r++) for (const variant of rotate(COMPARED, r - 1)) await download(sizeMiB, variant, r);
+		}
+		// Phase 2: the naive way, once per size, after all the others: its whole-file request makes the
+		// emulator allocate ~6× the file, which slows the emulator down for a while after it.
+		for (const sizeMiB of SIZES_MIB) {
+			await emu.api('DELETE', `Attachment/${await upload(sizeMiB, 'naive', 1)}`);
+			await download(sizeMiB, 'naive', 1);
+			await emu.api('DELETE', `Attachment/${inputs[sizeMiB].attachmentId}`);
+			fs.rmSync(inputs[sizeMiB].file, { force: true });
+		}
+		fs.rmSync(binaryDir, { recursive: true, force: true });
+		for (const sizeMiB of SIZES_MIB) {
+			const best = (runs: Record<Variant, Measurement[]>) =>
+				Object.fromEntries(VARIANTS.map((variant) => [variant, bestOf(runs[variant])])) as Record<Variant, Measurement>;
+			big.upload[sizeMiB] = best(uploads[sizeMiB]);
+			big.download[sizeMiB] = best(downloads[sizeMiB]);
 		}
 
 		for (const direction of ['upload', 'download'] as const) {
@@ -203,20 +235,24 @@ async function main(): Promise<void> {
 
 		// The batch: 1,000 small files appended across 10 records, 20 ms latency per request. Once:
 		// the naive loop alone takes a minute, and the ratio is far from the goal's edge either way.
+		// A fresh emulator for it, so the big files' aftermath does not slow it down.
+		await emu.stop();
+		emulator = await startEmulatorProcess();
+		const batchEmu = emulator;
 		const batch = {} as Record<'node' | 'naive', { m: Measurement; requests: number }>;
 		for (const variant of ['node', 'naive'] as const) {
 			process.stdout.write(`batch ${BATCH.files} × ${BATCH.bytes / 1024} KiB, ${variant}… `);
 			const caseIds: string[] = [];
 			for (let n = 0; n < BATCH.records; n++) {
-				caseIds.push((await emu.api<{ id: string }>('POST', 'Case', { name: `Bench batch ${variant} ${n}` })).id);
+				caseIds.push((await batchEmu.api<{ id: string }>('POST', 'Case', { name: `Bench batch ${variant} ${n}` })).id);
 			}
-			await emu.control('POST', 'latency', { ms: BATCH.latencyMs });
-			await emu.control('POST', 'reset-log');
-			const m = await measureOnce({ kind: 'batch', variant, target, caseIds, count: BATCH.files, bytes: BATCH.bytes }, binaryDir);
-			const requests = (await emu.control<{ count: number }>('GET', 'log/count')).count;
-			await emu.control('POST', 'latency', { ms: 0 });
+			await batchEmu.control('POST', 'latency', { ms: BATCH.latencyMs });
+			await batchEmu.control('POST', 'reset-log');
+			const m = await measureOnce({ kind: 'batch', variant, target: batchEmu.target, caseIds, count: BATCH.files, bytes: BATCH.bytes }, binaryDir);
+			const requests = (await batchEmu.control<{ count: number }>('GET', 'log/count')).count;
+			await batchEmu.control('POST', 'latency', { ms: 0 });
 			for (const caseId of caseIds) {
-				const record = await emu.control<{ attachmentsIds?: string[] }>('GET', `state/records/Case/${caseId}`);
+				const record = await batchEmu.control<{ attachmentsIds?: string[] }>('GET', `state/records/Case/${caseId}`);
 				const expected = BATCH.files / BATCH.records;
 				if ((record.attachmentsIds ?? []).length !== expected) {
 					throw new Error(`batch ${variant}: Case ${caseId} has ${(record.attachmentsIds ?? []).length} attachments, expected ${expected}`);
@@ -253,8 +289,13 @@ async function main(): Promise<void> {
 		const cpus = os.cpus();
 		const machine = `${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}, ${os.type()} ${os.release()}; load average at the start ${os.loadavg()[0].toFixed(1)}`;
 		const goalLines = goals.map((g) => `${g.pass ? 'PASS' : 'MISS'}  ${g.name}: ${g.measured}`);
+		// Where a gap to the bare protocol comes from: the same bare code inside an n8n process.
+		const diagnosis = (['upload', 'download'] as const).map((d) => {
+			const parts = SIZES_MIB.map((s) => `${s} MiB ${(big[d][s].bareInN8n.seconds / big[d][s].node.seconds).toFixed(2)}×`);
+			return `${d}: this node vs the bare code in an n8n process: ${parts.join(', ')}`;
+		});
 		const output = table(rows);
-		console.log(`\n${output}\n\n${goalLines.join('\n')}\n`);
+		console.log(`\n${output}\n\n${goalLines.join('\n')}\n\n${diagnosis.join('\n')}\n`);
 
 		const date = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 		const markdown = [
@@ -265,7 +306,7 @@ async function main(): Promise<void> {
 			'',
 			'Every row ran in fresh child processes against the EspoCRM emulator (its own process, default settings: 4 MB chunks), in',
 			`filesystem binary mode. File rows: this node and the bare protocol best time of ${REPEAT} runs and the largest RSS peak of them`,
-			'(the naive way: one run). Time is the node under test only: the input file was streamed into n8n\'s binary storage beforehand',
+			'(the naive way: one run, after all the others; the batch on a fresh emulator). Time is the node under test only: the input file was streamed into n8n\'s binary storage beforehand',
 			'by another process, and each process first ran the same operation on a 64 KiB file (a warm server, not a cold start).',
 			'Peak RSS growth is the largest RSS of the process during the node minus its RSS just before (sampled every 10 ms by a worker',
 			'thread, and the kernel\'s VmHWM). Bare protocol: the same HTTP requests from plain node:http in a process without n8n.',
@@ -276,6 +317,10 @@ async function main(): Promise<void> {
 			'## Goals (issue #5)',
 			'',
 			...goalLines.map((line) => `- ${line}`),
+			'',
+			'## Diagnosis',
+			'',
+			...diagnosis.map((line) => `- ${line}`),
 			'',
 		].join('\n');
 		fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), markdown);

@@ -14,7 +14,7 @@ import { additionalDataFor, binaryDataService, CREDENTIAL_TYPE, currentRun, next
 import { HARNESS_DIR } from '../test/harness/env';
 import { BENCH_NODES, type SourceJob } from './nodes';
 
-export { PACKAGE_NODE_TYPE } from '../test/harness/engine';
+export { binaryDataService, PACKAGE_NODE_TYPE } from '../test/harness/engine';
 export { HARNESS_DIR };
 
 const nodeTypes: INodeTypes = {
