@@ -30,8 +30,10 @@ const VARIANT_LABEL: Record<Variant, string> = {
 	bareInN8n: '(diagnostic) bare code, n8n-core loaded',
 };
 
-const { values: args } = parseArgs({ options: { repeat: { type: 'string', default: '5' } } });
-const REPEAT = Math.max(1, Number(args.repeat) || 5);
+// `npm run bench -- --repeat 3`: the nested `npm run bench:run` takes `--repeat` as its own flag and
+// passes only `3` on, so a bare number is accepted too (and BENCH_REPEAT=3).
+const { values: args, positionals } = parseArgs({ allowPositionals: true, options: { repeat: { type: 'string' } } });
+const REPEAT = Math.max(1, Number(args.repeat ?? positionals.find((p) => /^\d+$/.test(p)) ?? process.env.BENCH_REPEAT ?? 5) || 5);
 
 // ---- Children ----------------------------------------------------------------------------------
 
