@@ -53,3 +53,20 @@ describe('chunk bodies of a chunked upload', () => {
 		chunks.slice(0, -1).forEach((chunk) => expect(chunk.length).toBe(chunkSize));
 	});
 });
+
+test('a body stays valid while the next one is prepared (the upload sends n while encoding n+1)', async () => {
+	const bytes = randomBytes(10 * 1000);
+	const bodies = chunkBodies(fileOf(bytes, [333]), 1000, 'text/plain');
+	const decode = (body: Buffer) => {
+		const json = JSON.parse(body.toString('latin1')) as string;
+		return Buffer.from(json.slice(json.indexOf(',') + 1), 'base64');
+	};
+	const chunks: Buffer[] = [];
+	let previous = await bodies.next();
+	while (!previous.done) {
+		const current = await bodies.next(); // prepared while `previous` would be on the wire
+		chunks.push(decode(previous.value));
+		previous = current;
+	}
+	expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
+});

@@ -148,15 +148,20 @@ export async function removeOrphan(ctx: EspoContext, id: string, itemIndex: numb
 
 /**
  * The bodies of `Attachment/chunk/{id}`: each a JSON string holding a data-URI of `chunkSize` raw
- * bytes (what the web UI sends). The file's small pieces are base64-encoded straight into ONE
- * reusable buffer, so no chunk-sized string or copy is made per chunk: big allocations per chunk
- * made V8 spend most of an upload in garbage collection. A yielded body is only valid until the
- * next one is asked for (chunks are sent one after another).
+ * bytes (what the web UI sends). The file's small pieces are base64-encoded straight into two
+ * reusable buffers, used in turn, so no chunk-sized string or copy is made per chunk (big
+ * allocations per chunk made V8 spend most of an upload in garbage collection), and the next body
+ * can be prepared while the previous one is on the wire. A yielded body stays valid until the one
+ * after the next is asked for.
  */
 export async function* chunkBodies(file: InputFile, chunkSize: number, type: string): AsyncGenerator<Buffer> {
 	const prefix = Buffer.from(`"data:${type};base64,`, 'utf8');
-	const body = Buffer.allocUnsafe(prefix.length + 4 * Math.ceil(chunkSize / 3) + 4);
-	prefix.copy(body, 0);
+	const buffers = [0, 1].map(() => {
+		const buffer = Buffer.allocUnsafe(prefix.length + 4 * Math.ceil(chunkSize / 3) + 4);
+		prefix.copy(buffer, 0);
+		return buffer;
+	});
+	let body = buffers[0];
 	let offset = prefix.length;
 	let raw = 0;
 	let carry = Buffer.alloc(0); // fewer than 3 bytes not yet encoded
@@ -168,6 +173,7 @@ export async function* chunkBodies(file: InputFile, chunkSize: number, type: str
 		carry = Buffer.alloc(0);
 		body[offset] = 0x22; // the closing quote of the JSON string
 		const chunk = body.subarray(0, offset + 1);
+		body = body === buffers[0] ? buffers[1] : buffers[0];
 		offset = prefix.length;
 		raw = 0;
 		return chunk;
@@ -270,9 +276,16 @@ export async function uploadAttachment(
 		const created = await create({ ...attributes, isBeingUploaded: true });
 		const total = Math.ceil(file.size / chunkSize);
 		let index = 0;
+		const bodies = chunkBodies(file, chunkSize, type);
+		let next = bodies.next();
 		try {
-			for await (const body of chunkBodies(file, chunkSize, type)) {
+			for (;;) {
+				const { value: body, done } = await next;
+				if (done) break;
 				index++;
+				// Read and encode chunk n+1 while chunk n is on the wire; the chunks still go one after another.
+				next = bodies.next();
+				next.catch(() => undefined);
 				await espoRequest(ctx, {
 					method: 'POST',
 					path: apiPath('Attachment', 'chunk', created.id),
@@ -282,6 +295,8 @@ export async function uploadAttachment(
 			}
 			return { ...created, isBeingUploaded: false };
 		} catch (error) {
+			await next.catch(() => undefined);
+			await bodies.return(undefined);
 			const cleanup = await deleteQuietly(ctx, created.id, itemIndex);
 			if (attempt < attempts && transient(error) && cleanup === undefined) continue;
 			const left = cleanup
