@@ -84,3 +84,13 @@ export async function downloadAttachment(
 	}
 	return binary;
 }
+
+/** An attachment's record and its file, downloaded as described above. */
+export async function downloadById(
+	ctx: IExecuteFunctions,
+	id: string,
+	itemIndex: number,
+): Promise<{ attachment: AttachmentRecord; binary: IBinaryData }> {
+	const attachment = await getAttachment(ctx, id, itemIndex);
+	return { attachment, binary: await downloadAttachment(ctx, attachment, itemIndex) };
+}

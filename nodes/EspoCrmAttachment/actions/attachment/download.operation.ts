@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { withBinary } from '../../binary';
-import { downloadAttachment, getAttachment } from '../../protocol/download';
+import { downloadById } from '../../protocol/download';
 import type { ExecutionSession } from '../../session';
 import { attachmentProperty, outputBinaryFieldProperty, requestOptions } from '../common.descriptions';
 import { attachmentIdOf } from './itemInput';
@@ -28,8 +28,7 @@ export async function execute(
 	const id = attachmentIdOf(this, i);
 	const outputField = this.getNodeParameter('outputBinaryField', i) as string;
 	return await session.limit(async () => {
-		const attachment = await getAttachment(this, id, i);
-		const binary = await downloadAttachment(this, attachment, i);
+		const { attachment, binary } = await downloadById(this, id, i);
 		return [withBinary(item, i, attachment, outputField, binary)];
 	});
 }

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { withBinary } from '../../binary';
-import { downloadAttachment, getAttachment } from '../../protocol/download';
+import { downloadById } from '../../protocol/download';
 import { isSingleFileField } from '../../protocol/metadata';
 import { readRecord } from '../../protocol/records';
 import type { ExecutionSession } from '../../session';
@@ -49,8 +49,7 @@ export async function execute(
 	for (const id of ids) {
 		results.push(
 			await session.limit(async () => {
-				const attachment = await getAttachment(this, id, i);
-				const binary = await downloadAttachment(this, attachment, i);
+				const { attachment, binary } = await downloadById(this, id, i);
 				return withBinary(item, i, { ...attachment, record: { id: recordId, entityType, field: field.name } }, outputField, binary);
 			}),
 		);
