@@ -41,19 +41,6 @@ export function fieldProperty(kinds: FieldKinds, description: string): INodeProp
 	};
 }
 
-const idMode: NonNullable<INodeProperties['modes']>[number] = {
-	displayName: 'By ID',
-	name: 'id',
-	type: 'string',
-	placeholder: '6650c0f1a2b3c4d5e',
-	validation: [
-		{
-			type: 'regex',
-			properties: { regex: '[A-Za-z0-9_-]{1,64}', errorMessage: 'Not a valid EspoCRM ID' },
-		},
-	],
-};
-
 export function recordProperty(description: string, displayOptions?: INodeProperties['displayOptions']): INodeProperties {
 	return {
 		displayName: 'Record',
@@ -87,7 +74,18 @@ export function recordProperty(description: string, displayOptions?: INodeProper
 					},
 				],
 			},
-			idMode,
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: '6650c0f1a2b3c4d5e',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '[A-Za-z0-9_-]{1,64}', errorMessage: 'Not a valid EspoCRM ID' },
+					},
+				],
+			},
 		],
 	};
 }
@@ -101,7 +99,18 @@ export function attachmentProperty(description: string, displayName = 'Attachmen
 		required: true,
 		description,
 		modes: [
-			idMode,
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: '6650c0f1a2b3c4d5e',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '[A-Za-z0-9_-]{1,64}', errorMessage: 'Not a valid EspoCRM ID' },
+					},
+				],
+			},
 			{
 				displayName: 'By URL',
 				name: 'url',
