@@ -23,6 +23,8 @@ describe('Username & Password credential', () => {
 		const passwordLogins = emu.log.filter((entry) => entry.reqHeaders['espo-authorization'] && entry.reqHeaders['espo-authorization-by-token'] !== 'true');
 		const tokenRequests = emu.log.filter((entry) => entry.reqHeaders['espo-authorization-by-token'] === 'true');
 		expect(passwordLogins.map((entry) => `${entry.method} ${entry.path}`)).toEqual(['GET /App/user']);
+		// The login's App/user answer also serves the upload limits: App/user is asked once.
+		expect(emu.log.filter((entry) => entry.path === '/App/user')).toHaveLength(1);
 		expect(tokenRequests.length).toBe(emu.log.length - 1);
 		expect(tokenRequests.every((entry) => entry.status === 200)).toBe(true);
 		const [login] = passwordLogins;

@@ -1,7 +1,7 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { apiPath, espoRequest, espoStream } from '../transport';
+import { apiPath, espoRequest, espoStream, type EspoContext } from '../transport';
 
 export interface AttachmentRecord extends IDataObject {
 	id: string;
@@ -17,6 +17,11 @@ export async function getAttachment(
 	itemIndex: number,
 ): Promise<AttachmentRecord> {
 	return await espoRequest<AttachmentRecord>(ctx, { method: 'GET', path: apiPath('Attachment', id), itemIndex });
+}
+
+/** Deletes an attachment (EspoCRM removes the stored file when no copy shares it). */
+export async function deleteAttachment(ctx: EspoContext, id: string, itemIndex: number): Promise<void> {
+	await espoRequest(ctx, { method: 'DELETE', path: apiPath('Attachment', id), itemIndex });
 }
 
 /**

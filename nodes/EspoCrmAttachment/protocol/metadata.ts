@@ -1,7 +1,7 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { apiPath, espoRequest, type EspoContext } from '../transport';
+import { apiPath, appUserOf, espoRequest, type EspoContext } from '../transport';
 
 export type AttachmentFieldType = 'file' | 'image' | 'attachmentMultiple';
 export const ATTACHMENT_FIELD_TYPES: AttachmentFieldType[] = ['file', 'image', 'attachmentMultiple'];
@@ -97,7 +97,7 @@ export async function fetchEntityTypesWithFiles(ctx: EspoContext): Promise<Array
 
 /** Upload limits from `GET App/user` (settings + appParams; MB in EspoCRM, bytes here). */
 export async function fetchServerSettings(ctx: EspoContext, itemIndex?: number): Promise<ServerSettings> {
-	const answer = asObject(await espoRequest<unknown>(ctx, { method: 'GET', path: apiPath('App', 'user'), itemIndex }));
+	const answer = asObject(await appUserOf(ctx, itemIndex));
 	const settings = asObject(answer?.settings) ?? {};
 	const appParams = asObject(answer?.appParams) ?? {};
 	const chunk = Number(settings.attachmentUploadChunkSize);

@@ -59,8 +59,8 @@ function idsOf(record: IDataObject, field: string): string[] {
 }
 
 /**
- * Read, change, write `<field>Ids`. A PUT replaces the whole list (ids left out are unlinked), so
- * the current ids are always read first. Where the entity has optimistic concurrency
+ * Read, change, write `<field>Ids`; true when something was written (false: nothing to change).
+ * A PUT replaces the whole list (ids left out are unlinked), so the current ids are always read first. Where the entity has optimistic concurrency
  * (`versionNumber`: KnowledgeBaseArticle…; Account, Case, Opportunity, Task since 9.1) the write
  * carries `X-Version-Number` and a 409 `modified` re-reads and tries again, a bounded number of times.
  * Without it, a writer that read the list before us can still overwrite our change: the list is read
@@ -72,18 +72,20 @@ async function rewriteIds(
 	target: AppendTarget,
 	change: (current: string[]) => string[] | undefined,
 	itemIndex?: number,
-): Promise<void> {
+): Promise<boolean> {
+	let wrote = false;
 	for (let attempt = 1; ; attempt++) {
 		const record = await readRecord(ctx, target.entityType, target.recordId, itemIndex);
 		const next = change(idsOf(record, target.field));
-		if (!next) return;
+		if (!next) return wrote;
 		const versionNumber = typeof record.versionNumber === 'number' ? record.versionNumber : undefined;
 		try {
 			await updateRecord(ctx, target.entityType, target.recordId, { [`${target.field}Ids`]: next }, {
 				versionNumber,
 				itemIndex,
 			});
-			if (versionNumber !== undefined || attempt >= OCC_ATTEMPTS) return;
+			wrote = true;
+			if (versionNumber !== undefined || attempt >= OCC_ATTEMPTS) return wrote;
 			await sleep(backoffMs(1));
 			continue; // re-read: done when the change is there
 		} catch (error) {
@@ -173,13 +175,10 @@ export async function removeFromAttachmentMultiple(
 	attachmentId: string,
 	itemIndex?: number,
 ): Promise<boolean> {
-	const record = await readRecord(ctx, target.entityType, target.recordId, itemIndex);
-	if (!idsOf(record, target.field).includes(attachmentId)) return false;
-	await rewriteIds(
+	return await rewriteIds(
 		ctx,
 		target,
 		(current) => (current.includes(attachmentId) ? current.filter((id) => id !== attachmentId) : undefined),
 		itemIndex,
 	);
-	return true;
 }

@@ -2,6 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { InputFile } from '../binary';
+import { deleteAttachment } from './download';
 import { apiPath, asNodeError, espoFailureOf, espoRequest, type EspoContext } from '../transport';
 import { isSingleFileField, type AttachmentField, type ServerSettings } from './metadata';
 
@@ -129,7 +130,7 @@ function attachmentAttributes(field: AttachmentField, name: string, type: string
 
 async function deleteQuietly(ctx: EspoContext, id: string, itemIndex: number): Promise<string | undefined> {
 	try {
-		await espoRequest(ctx, { method: 'DELETE', path: apiPath('Attachment', id), itemIndex });
+		await deleteAttachment(ctx, id, itemIndex);
 		return undefined;
 	} catch (error) {
 		// Already gone: EspoCRM itself removes an image whose content fails the last chunk's check.

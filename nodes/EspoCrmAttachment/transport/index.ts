@@ -34,7 +34,6 @@ export interface EspoRequest {
 	body?: IDataObject | IDataObject[] | Buffer;
 	headers?: Record<string, string>;
 	itemIndex?: number;
-	timeoutMs?: number;
 }
 
 export const CREDENTIAL_TYPE = 'espoCrmApi';
@@ -46,6 +45,8 @@ interface Connection {
 	credentials: EspoCredentialData;
 	/** Username & Password: the auth token of this execution's one login, sent instead of the password. */
 	tokenHeaders?: Record<string, string>;
+	/** Username & Password: the `App/user` answer of that login, so it is not asked for again. */
+	appUser?: IDataObject;
 }
 
 const connections = new WeakMap<object, Promise<Connection>>();
@@ -106,15 +107,26 @@ async function logIn(ctx: EspoContext, base: Connection, itemIndex?: number): Pr
 	const { response } = await sendWith(ctx, base, request, 'text');
 	const text = await readText(response.body);
 	if (response.statusCode < 200 || response.statusCode >= 300) fail(ctx, base, request, response, text);
-	let token: unknown;
+	let appUser: IDataObject | null;
 	try {
-		token = (JSON.parse(text) as IDataObject | null)?.token;
+		appUser = JSON.parse(text) as IDataObject | null;
 	} catch {
 		throw notTheApiError(ctx.getNode(), failureOf(request, response, ''), itemIndex);
 	}
-	if (typeof token !== 'string' || token === '') return base;
+	const token = appUser?.token;
+	if (typeof token !== 'string' || token === '') return { ...base, appUser: appUser ?? undefined };
 	const login = Buffer.from(`${base.credentials.username ?? ''}:${token}`, 'utf8').toString('base64');
-	return { ...base, tokenHeaders: { 'Espo-Authorization': login, 'Espo-Authorization-By-Token': 'true' } };
+	return {
+		...base,
+		appUser: appUser ?? undefined,
+		tokenHeaders: { 'Espo-Authorization': login, 'Espo-Authorization-By-Token': 'true' },
+	};
+}
+
+/** `GET App/user` (the user, its settings and the app params), reusing the answer of a password login. */
+export async function appUserOf(ctx: EspoContext, itemIndex?: number): Promise<unknown> {
+	const { appUser } = await connectionOf(ctx, itemIndex);
+	return appUser ?? (await espoRequest<unknown>(ctx, { method: 'GET', path: apiPath('App', 'user'), itemIndex }));
 }
 
 async function send(
@@ -151,7 +163,7 @@ async function sendWith(
 		// A redirect would turn a POST into a GET and silently drop the body: report it instead.
 		disableFollowRedirect: true,
 		skipSslCertificateValidation: connection.credentials.ignoreSslIssues === true,
-		timeout: request.timeoutMs ?? timeouts.get(ctx) ?? DEFAULT_TIMEOUT_MS,
+		timeout: timeouts.get(ctx) ?? DEFAULT_TIMEOUT_MS,
 	};
 	if (isBuffer && options.headers) options.headers['Content-Length'] = String((request.body as Buffer).length);
 	try {

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { apiPath, espoRequest } from '../../transport';
+import { deleteAttachment } from '../../protocol/download';
 import type { ExecutionSession } from '../../session';
 import { attachmentProperty, requestOptions } from '../common.descriptions';
 import { attachmentIdOf } from './itemInput';
@@ -22,6 +22,6 @@ export async function execute(
 	session: ExecutionSession,
 ): Promise<INodeExecutionData[]> {
 	const id = attachmentIdOf(this, i);
-	await session.limit(async () => await espoRequest(this, { method: 'DELETE', path: apiPath('Attachment', id), itemIndex: i }));
+	await session.limit(async () => await deleteAttachment(this, id, i));
 	return [{ json: { id, deleted: true }, pairedItem: { item: i } }];
 }

@@ -4,7 +4,7 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import { isSingleFileField } from '../../protocol/metadata';
 import { readRecord, removeFromAttachmentMultiple, updateRecord } from '../../protocol/records';
 import type { ExecutionSession } from '../../session';
-import { apiPath, espoRequest } from '../../transport';
+import { deleteAttachment } from '../../protocol/download';
 import { attachmentProperty, entityTypeProperty, fieldProperty, recordProperty } from '../common.descriptions';
 import { attachmentIdOf, attachmentFieldOf, optionsOf, recordIdOf } from './itemInput';
 import { isTrue } from './recordTarget';
@@ -72,7 +72,7 @@ export async function execute(
 		} else {
 			removed = await removeFromAttachmentMultiple(this, target, attachmentId, i);
 			if (removed && isTrue(optionsOf(this, i), 'deleteAttachment')) {
-				await espoRequest(this, { method: 'DELETE', path: apiPath('Attachment', attachmentId), itemIndex: i });
+				await deleteAttachment(this, attachmentId, i);
 				deleted = true;
 			}
 		}
