@@ -64,7 +64,12 @@ const majorOf = (version) => Number(/^v(\d+)/.exec(version ?? '')?.[1]);
 
 /** An environment whose `node` and `npm` run on the given Node binary. */
 export function envFor(nodeBin, extra = {}) {
-	return { ...process.env, PATH: `${dirname(nodeBin)}${delimiter}${process.env.PATH}`, ...extra };
+	const env = { ...process.env, PATH: `${dirname(nodeBin)}${delimiter}${process.env.PATH}`, ...extra };
+	// `npm run …` in this repo exports the repo's .npmrc (`ignore-scripts=true`) to every child as
+	// npm_config_ignore_scripts; inside the n8n install it would turn `npm rebuild sqlite3` into a
+	// silent no-op. The installs here say themselves when to skip scripts.
+	for (const key of Object.keys(env)) if (/^npm_config_ignore_scripts$/i.test(key)) delete env[key];
+	return env;
 }
 
 /**
@@ -135,7 +140,11 @@ export async function n8nInstall(line, log) {
 		await run('npm', args, { cwd: folder, env, label: `npm n8n@${spec.version}` });
 		for (const name of spec.rebuild) {
 			log(`building ${name} for Node ${node.version} (first run only, ≈1–2 min)`);
-			await run('npm', ['rebuild', name, '--loglevel=error'], { cwd: folder, env, label: `npm rebuild ${name}` });
+			await run('npm', ['rebuild', name, '--loglevel=error', '--ignore-scripts=false'], { cwd: folder, env, label: `npm rebuild ${name}` });
+			// npm's exit code is not proof: load the module with the Node that will run n8n.
+			await run(node.bin, ['-e', `require(${JSON.stringify(name)})`], { cwd: folder, env, label: `load ${name}`, quiet: true }).catch((error) => {
+				throw new Error(`${name} was rebuilt but does not load on Node ${node.version}: ${error.message}`);
+			});
 		}
 		if (installedVersion() !== spec.version) throw new Error(`Expected n8n ${spec.version} in ${folder}, found ${installedVersion()}`);
 		writeFileSync(marker, JSON.stringify({ n8n: spec.version, node: node.version }));
