@@ -69,7 +69,7 @@ export async function startEmulator({ repoDir, port, workDir }) {
 }
 
 /** `n8n start` on 127.0.0.1 with its own user folder; resolves when the REST API answers. */
-export async function startN8n({ n8nBin, userFolder, port, brokerPort, workDir }) {
+export async function startN8n({ n8nBin, nodeBin = process.execPath, userFolder, port, brokerPort, workDir, extraEnv = {} }) {
 	const env = {
 		...process.env,
 		N8N_USER_FOLDER: userFolder,
@@ -90,8 +90,9 @@ export async function startN8n({ n8nBin, userFolder, port, brokerPort, workDir }
 		N8N_SECURE_COOKIE: 'false',
 		N8N_LOG_LEVEL: 'info',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		...extraEnv,
 	};
-	const proc = startProcess(process.execPath, [n8nBin, 'start'], { cwd: userFolder, env, logFile: join(workDir, 'n8n.log') });
+	const proc = startProcess(nodeBin, [n8nBin, 'start'], { cwd: userFolder, env, logFile: join(workDir, 'n8n.log') });
 	const baseUrl = `http://127.0.0.1:${port}`;
 	// /healthz/readiness turns 200 once the database is migrated; /rest/settings answers JSON once
 	// the editor's controllers are registered (before that n8n serves a "starting up" page).

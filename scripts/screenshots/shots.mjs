@@ -84,7 +84,7 @@ export class Editor {
 	}
 }
 
-async function closeToasts(page) {
+export async function closeToasts(page) {
 	const toasts = page.locator('.el-notification');
 	const deadline = Date.now() + 15_000;
 	while ((await toasts.count()) > 0) {
@@ -99,10 +99,10 @@ async function closeToasts(page) {
 	}
 }
 
-const param = (page, name) => page.locator(`[data-test-id="parameter-input-${name}"]`);
+export const param = (page, name) => page.locator(`[data-test-id="parameter-input-${name}"]`);
 
 /** Waits until the select `name` shows `label` (options loaded from EspoCRM through the node). */
-async function waitForSelectLabel(page, name, label) {
+export async function waitForSelectLabel(page, name, label) {
 	const input = param(page, name).locator('input').first();
 	const deadline = Date.now() + 20_000;
 	let last;
@@ -133,7 +133,7 @@ async function executeStep(page) {
 }
 
 /** 1. The parameter panel on "Upload and Link to File Field", after a real run against the emulator. */
-export async function uploadLinkPanel(editor, { workflowId, nodeId, file }) {
+export async function uploadLinkPanel(editor, { workflowId, nodeId, file, afterRun }) {
 	const page = await openNodePanel(editor, workflowId, nodeId, { width: 1280, height: 880 });
 	await waitForSelectLabel(page, 'operation', 'Upload and Link to File Field');
 	await waitForSelectLabel(page, 'entityType', 'Document');
@@ -142,12 +142,13 @@ export async function uploadLinkPanel(editor, { workflowId, nodeId, file }) {
 	const output = await executeStep(page);
 	await output.getByText('"Contract ACME"').first().waitFor({ timeout: 10_000 });
 	await showBinaryInput(page);
+	await afterRun?.(page, output);
 	await page.mouse.move(640, 45);
 	await editor.shoot(page, file);
 }
 
 /** 2. The panel on "Upload and Append to Attachment-Multiple Field" for a Case; returns the page. */
-export async function appendPanel(editor, { workflowId, nodeId, file }) {
+export async function appendPanel(editor, { workflowId, nodeId, file, afterRun }) {
 	const page = await openNodePanel(editor, workflowId, nodeId, { width: 1280, height: 800 });
 	await waitForSelectLabel(page, 'operation', 'Upload and Append to Attachment-Multiple Field');
 	await waitForSelectLabel(page, 'entityType', 'Case');
@@ -155,6 +156,7 @@ export async function appendPanel(editor, { workflowId, nodeId, file }) {
 	const output = await executeStep(page);
 	await output.getByText('"damage-report.txt"').first().waitFor({ timeout: 10_000 });
 	await showBinaryInput(page);
+	await afterRun?.(page, output);
 	await page.mouse.move(640, 45);
 	await editor.shoot(page, file);
 	return page;
