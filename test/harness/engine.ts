@@ -118,6 +118,9 @@ class InputNode implements INodeType {
 	}
 }
 
+/** Node types other harness modules add (test/harness/tool.ts: the agent stand-in and the …Tool variant). */
+export const extraNodeTypes: Record<string, () => INodeType | IVersionedNodeType> = {};
+
 const harnessNodes: Record<string, INodeType | IVersionedNodeType> = {
 	[INPUT_NODE_TYPE]: new InputNode(),
 	'harness.espoProbe': new EspoProbe(),
@@ -127,7 +130,7 @@ const harnessNodes: Record<string, INodeType | IVersionedNodeType> = {
 
 export const nodeTypes: INodeTypes = {
 	getByName(type) {
-		const found = harnessNodes[type] ?? loader.nodeTypes[type.replace(`${loader.packageName}.`, '')]?.type;
+		const found = harnessNodes[type] ?? extraNodeTypes[type]?.() ?? loader.nodeTypes[type.replace(`${loader.packageName}.`, '')]?.type;
 		if (found) return found;
 		const loadError = Object.values(loadErrors).join('; ');
 		throw new Error(`Unknown node type "${type}"${loadError ? `. Load errors: ${loadError}` : ''}`);

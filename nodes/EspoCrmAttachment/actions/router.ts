@@ -56,11 +56,15 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}),
 	);
 
+	// As an AI agent's tool (the "…Tool" node type n8n derives from usableAsTool), a failed item is
+	// answered like Continue On Fail: the agent reads the tool's output items, but of a thrown error
+	// n8n 2.x's agent passes on only the message, not the hint that says what to do.
+	const asTool = this.getNode().type.endsWith('Tool');
 	const output: INodeExecutionData[] = [];
 	for (const [i, outcome] of outcomes.entries()) {
 		if (outcome.ok) {
 			output.push(...outcome.items);
-		} else if (this.continueOnFail()) {
+		} else if (asTool || this.continueOnFail()) {
 			// Not `error: outcome.error` on the item: n8n would then replace the json with the message
 			// alone and the hint (and what was left behind) would be lost. json of only `error` and
 			// `details` is still routed to the error output when "On Error" is "Continue (using error output)".
