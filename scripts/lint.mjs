@@ -27,7 +27,7 @@ const shipped = execFileSync('tar', ['tzf', path.join(packDir, tarball)], { enco
 	.split('\n')
 	.filter(Boolean);
 const unexpected = shipped.filter(
-	(f) => !/^package\/(dist\/|README\.md$|LICENSE(\.md)?$|package\.json$)/.test(f),
+	(f) => !/^package\/(dist\/|index\.js$|README\.md$|LICENSE(\.md)?$|package\.json$)/.test(f),
 );
 
 const legs = [
@@ -48,8 +48,8 @@ for (const [name, result] of legs) {
 }
 if (unexpected.length) {
 	failed = true;
-	console.error(`lint: npm pack ships files outside dist/, README, LICENSE, package.json:\n  ${unexpected.join('\n  ')}`);
+	console.error(`lint: npm pack ships files outside dist/, index.js, README, LICENSE, package.json:\n  ${unexpected.join('\n  ')}`);
 } else {
-	console.log(`lint: npm pack ships ${shipped.length} files, all in dist/, README, LICENSE or package.json`);
+	console.log(`lint: npm pack ships ${shipped.length} files, all in dist/, index.js, README, LICENSE or package.json`);
 }
 process.exit(failed ? 1 : 0);
