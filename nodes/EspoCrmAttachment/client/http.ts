@@ -1,27 +1,26 @@
 import type {
+	IAllExecuteFunctions,
+	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
 	IHttpRequestMethods,
 	IHttpRequestOptions,
-	ILoadOptionsFunctions,
+	INode,
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { apiRootOf, type EspoCredentialData } from '../../../credentials/espoCrmSigning';
-import {
-	asNodeError,
-	espoApiError,
-	espoFailureOf,
-	type EspoFailure,
-	isHtml,
-	networkError,
-	notTheApiError,
-} from './errors';
+import type { EspoCredentialData } from '../../../credentials/espoCrmSigning';
+import { asNodeError, isHtml, networkError, type EspoFailure } from './errors';
 
-export { asNodeError, espoFailureOf };
-export type { EspoFailure };
-
-export type EspoContext = IExecuteFunctions | ILoadOptionsFunctions;
+/**
+ * What the client needs of n8n, whatever runs it: a node's execute, a dropdown, or a trigger's
+ * poll, hook and webhook functions. Binary helpers are passed where a file is read or written.
+ */
+export interface EspoContext {
+	getNode(): INode;
+	getCredentials<T extends object = ICredentialDataDecryptedObject>(type: string, itemIndex?: number): Promise<T>;
+	helpers: Pick<IExecuteFunctions['helpers'], 'httpRequestWithAuthentication'>;
+}
 
 /** A readable body, typed from n8n's own helper signature (community nodes may not import 'stream'). */
 export type BinaryStream = Awaited<ReturnType<IExecuteFunctions['helpers']['getBinaryStream']>>;
@@ -37,48 +36,23 @@ export interface EspoRequest {
 }
 
 export const CREDENTIAL_TYPE = 'espoCrmApi';
-const DEFAULT_TIMEOUT_MS = 300_000;
 
-interface Connection {
+/** Where requests go and how they authenticate, settled once per client. */
+export interface Connection {
 	apiRoot: string;
 	host: string;
 	credentials: EspoCredentialData;
-	/** Username & Password: the auth token of this execution's one login, sent instead of the password. */
+	/** Username & Password: the auth token of this client's one login, sent instead of the password. */
+	token?: string;
 	tokenHeaders?: Record<string, string>;
 	/** Username & Password: the `App/user` answer of that login, so it is not asked for again. */
 	appUser?: IDataObject;
 }
 
-const connections = new WeakMap<object, Promise<Connection>>();
-const timeouts = new WeakMap<object, number>();
-
-/** Sets the per-request timeout for everything this execution context sends. */
-export function setRequestTimeout(ctx: EspoContext, timeoutMs: number): void {
-	timeouts.set(ctx, timeoutMs);
-}
-
-/** The credential, read and normalised once per execution context. */
-export async function connectionOf(ctx: EspoContext, itemIndex?: number): Promise<Connection> {
-	let connection = connections.get(ctx);
-	if (!connection) {
-		connection = (async () => {
-			const credentials = (await ctx.getCredentials(CREDENTIAL_TYPE)) as unknown as EspoCredentialData;
-			let apiRoot: string;
-			try {
-				apiRoot = apiRootOf(credentials.baseUrl);
-			} catch (error) {
-				throw new NodeOperationError(ctx.getNode(), (error as Error).message, {
-					description: 'Fix the Base URL in the EspoCRM API credential.',
-					itemIndex,
-				});
-			}
-			const base: Connection = { apiRoot, host: new URL(apiRoot).host, credentials };
-			return credentials.authMethod === 'password' ? await logIn(ctx, base, itemIndex) : base;
-		})();
-		connections.set(ctx, connection);
-		connection.catch(() => connections.delete(ctx));
-	}
-	return await connection;
+export interface RawResponse {
+	statusCode: number;
+	headers: Record<string, string | string[] | undefined>;
+	body: unknown;
 }
 
 /** `apiPath('Attachment', 'file', id)` → `Attachment/file/<id>`, every segment percent-encoded. */
@@ -86,63 +60,19 @@ export function apiPath(...segments: string[]): string {
 	return segments.map((segment) => encodeURIComponent(segment)).join('/');
 }
 
-interface RawResponse {
-	statusCode: number;
-	headers: Record<string, string | string[] | undefined>;
-	body: unknown;
-}
-
-function header(headers: RawResponse['headers'], name: string): string {
+export function header(headers: RawResponse['headers'], name: string): string {
 	const value = headers[name] ?? headers[name.toLowerCase()];
 	return Array.isArray(value) ? value.join(', ') : (value ?? '');
 }
 
-/**
- * Every password login makes EspoCRM create an auth token (and an auth-log entry), so the node logs
- * in once per execution (`GET App/user`) and sends `base64(user:token)` with
- * `Espo-Authorization-By-Token: true` afterwards, as EspoCRM's docs recommend.
- */
-async function logIn(ctx: EspoContext, base: Connection, itemIndex?: number): Promise<Connection> {
-	const request: EspoRequest = { method: 'GET', path: apiPath('App', 'user'), itemIndex };
-	const { response } = await sendWith(ctx, base, request, 'text');
-	const text = await readText(response.body);
-	if (response.statusCode < 200 || response.statusCode >= 300) fail(ctx, base, request, response, text);
-	let appUser: IDataObject | null;
-	try {
-		appUser = JSON.parse(text) as IDataObject | null;
-	} catch {
-		throw notTheApiError(ctx.getNode(), failureOf(request, response, ''), itemIndex);
-	}
-	const token = appUser?.token;
-	if (typeof token !== 'string' || token === '') return { ...base, appUser: appUser ?? undefined };
-	const login = Buffer.from(`${base.credentials.username ?? ''}:${token}`, 'utf8').toString('base64');
-	return {
-		...base,
-		appUser: appUser ?? undefined,
-		tokenHeaders: { 'Espo-Authorization': login, 'Espo-Authorization-By-Token': 'true' },
-	};
-}
-
-/** `GET App/user` (the user, its settings and the app params), reusing the answer of a password login. */
-export async function appUserOf(ctx: EspoContext, itemIndex?: number): Promise<unknown> {
-	const { appUser } = await connectionOf(ctx, itemIndex);
-	return appUser ?? (await espoRequest<unknown>(ctx, { method: 'GET', path: apiPath('App', 'user'), itemIndex }));
-}
-
-async function send(
-	ctx: EspoContext,
-	request: EspoRequest,
-	encoding: 'text' | 'stream',
-): Promise<{ response: RawResponse; connection: Connection }> {
-	return await sendWith(ctx, await connectionOf(ctx, request.itemIndex), request, encoding);
-}
-
-async function sendWith(
+/** Sends one request and returns the raw answer (any status); no answer at all → a readable NodeApiError. */
+export async function sendRequest(
 	ctx: EspoContext,
 	connection: Connection,
 	request: EspoRequest,
 	encoding: 'text' | 'stream',
-): Promise<{ response: RawResponse; connection: Connection }> {
+	timeoutMs: number,
+): Promise<RawResponse> {
 	const isBuffer = Buffer.isBuffer(request.body);
 	const options: IHttpRequestOptions = {
 		method: request.method,
@@ -163,16 +93,16 @@ async function sendWith(
 		// A redirect would turn a POST into a GET and silently drop the body: report it instead.
 		disableFollowRedirect: true,
 		skipSslCertificateValidation: connection.credentials.ignoreSslIssues === true,
-		timeout: timeouts.get(ctx) ?? DEFAULT_TIMEOUT_MS,
+		timeout: timeoutMs,
 	};
 	if (isBuffer && options.headers) options.headers['Content-Length'] = String((request.body as Buffer).length);
 	try {
-		const response = (await ctx.helpers.httpRequestWithAuthentication.call(
-			ctx,
+		// Every n8n context that can hold this client is one of IAllExecuteFunctions.
+		return (await ctx.helpers.httpRequestWithAuthentication.call(
+			ctx as unknown as IAllExecuteFunctions,
 			CREDENTIAL_TYPE,
 			options,
 		)) as RawResponse;
-		return { response, connection };
 	} catch (error) {
 		// n8n's own failures (no credential set, domain not allowed) are already readable.
 		if (error instanceof NodeOperationError) throw asNodeError(ctx.getNode(), error);
@@ -180,7 +110,7 @@ async function sendWith(
 	}
 }
 
-async function readText(body: unknown): Promise<string> {
+export async function readText(body: unknown): Promise<string> {
 	if (typeof body === 'string') return body;
 	if (Buffer.isBuffer(body)) return body.toString('utf8');
 	if (body && typeof body === 'object' && Symbol.asyncIterator in body) {
@@ -197,7 +127,8 @@ async function readText(body: unknown): Promise<string> {
 	return body === undefined || body === null ? '' : JSON.stringify(body);
 }
 
-function failureOf(request: EspoRequest, response: RawResponse, text: string): EspoFailure {
+/** What EspoCRM answered to a failed request, parsed once here. */
+export function failureOf(request: EspoRequest, response: RawResponse, text: string): EspoFailure {
 	const failure: EspoFailure = {
 		status: response.statusCode,
 		reason: header(response.headers, 'x-status-reason'),
@@ -226,55 +157,4 @@ function failureOf(request: EspoRequest, response: RawResponse, text: string): E
 		}
 	}
 	return failure;
-}
-
-function fail(ctx: EspoContext, connection: Connection, request: EspoRequest, response: RawResponse, text: string): never {
-	throw espoApiError(
-		ctx.getNode(),
-		failureOf(request, response, text),
-		connection.credentials.authMethod,
-		request.itemIndex,
-	);
-}
-
-/**
- * One EspoCRM API call with a JSON (or empty) answer. Returns the parsed body, `undefined` for an
- * empty body (EspoCRM answers `Metadata?key=<unknown>` with 200 and 0 bytes). Throws a
- * NodeApiError with a readable message and hint for every failure.
- */
-export async function espoRequest<T = unknown>(ctx: EspoContext, request: EspoRequest): Promise<T> {
-	const { response, connection } = await send(ctx, request, 'text');
-	const text = await readText(response.body);
-	if (response.statusCode < 200 || response.statusCode >= 300) fail(ctx, connection, request, response, text);
-	if (text.trim() === '') return undefined as T;
-	const contentType = header(response.headers, 'content-type');
-	if (isHtml(contentType, text)) {
-		throw notTheApiError(ctx.getNode(), failureOf(request, response, ''), request.itemIndex);
-	}
-	try {
-		return JSON.parse(text) as T;
-	} catch {
-		throw notTheApiError(ctx.getNode(), failureOf(request, response, ''), request.itemIndex);
-	}
-}
-
-export interface StreamResponse {
-	stream: BinaryStream;
-	contentLength?: number;
-	contentType: string;
-}
-
-/** A download: the body as a stream (never buffered here), after the status was checked. */
-export async function espoStream(ctx: EspoContext, request: EspoRequest): Promise<StreamResponse> {
-	const { response, connection } = await send(ctx, request, 'stream');
-	if (response.statusCode < 200 || response.statusCode >= 300) {
-		fail(ctx, connection, request, response, await readText(response.body));
-	}
-	const contentType = header(response.headers, 'content-type');
-	const length = Number.parseInt(header(response.headers, 'content-length'), 10);
-	return {
-		stream: response.body as BinaryStream,
-		contentLength: Number.isFinite(length) ? length : undefined,
-		contentType,
-	};
 }

@@ -1,44 +1,70 @@
-/** One record's Attachment-Multiple field that items append to. */
-export interface AppendTarget {
+import type { IDataObject } from 'n8n-workflow';
+
+import type { EspoClient } from './index';
+
+/** One record's attachment field that items write to. */
+export interface RecordField {
 	entityType: string;
 	recordId: string;
 	field: string;
 }
 
-export type AppendWrite = (target: AppendTarget, attachmentIds: string[], itemIndexes: number[]) => Promise<void>;
+export type WriteOp =
+	| { kind: 'set'; attachmentId: string; fields: IDataObject }
+	| { kind: 'clear'; attachmentId: string }
+	| { kind: 'add'; ids: string[] }
+	| { kind: 'remove'; id: string };
 
-interface Entry {
-	attachmentIds: string[];
+/** What one item's write came to. */
+export interface WriteOutcome {
+	/** The record as EspoCRM answered the write (File field writes). */
+	record?: IDataObject;
+	/** The answer was lost; EspoCRM, asked afterwards, holds the change. */
+	confirmedAfterLostAnswer?: boolean;
+	/** File field: this item's upload was replaced by a later item's (EspoCRM would have deleted it, observed §5.07). */
+	replacedBy?: string | null;
+	/** File field: the uploads of earlier items of this execution that this item's file replaced. */
+	replaced?: string[];
+	/** Remove: whether the attachment was on the record (it is not, afterwards). */
+	removed?: boolean;
+}
+
+export interface QueuedWrite {
+	op: WriteOp;
 	itemIndex: number;
-	resolve: () => void;
+	resolve: (outcome: WriteOutcome) => void;
 	reject: (error: unknown) => void;
 }
 
 /**
- * Coalesces the appends of one execution: items that target the same record are written together,
- * one write per record instead of one per item. Each item "arrives" once, either by enqueueing an
- * append or by finishing without one; when every item has arrived, each record's group is written
- * and every waiting item learns the outcome of its group.
+ * The writes of one execution to record fields, applied per record field in item order. Each item
+ * "arrives" once: by queueing a write or by finishing without one. When every item has arrived,
+ * each record field's writes are applied together (File field: one `PUT`, the last item's file
+ * wins; Attachment-Multiple: one relationship call per run of appends, or one read-change-write),
+ * and every waiting item learns its own outcome.
  */
-export class AppendQueue {
+export class WriteQueue {
 	private readonly arrived = new Set<number>();
 
-	private readonly groups = new Map<string, { target: AppendTarget; write: AppendWrite; entries: Entry[] }>();
+	private readonly groups = new Map<string, { target: RecordField; writes: QueuedWrite[] }>();
 
-	constructor(private readonly itemCount: number) {}
+	constructor(
+		private readonly client: EspoClient,
+		private readonly itemCount: number,
+	) {}
 
-	enqueue(target: AppendTarget, attachmentIds: string[], itemIndex: number, write: AppendWrite): Promise<void> {
+	async enqueue(target: RecordField, op: WriteOp, itemIndex: number): Promise<WriteOutcome> {
 		const key = `${target.entityType}\u0000${target.recordId}\u0000${target.field}`;
-		const promise = new Promise<void>((resolve, reject) => {
-			const group = this.groups.get(key) ?? { target, write, entries: [] };
-			group.entries.push({ attachmentIds, itemIndex, resolve, reject });
+		const outcome = new Promise<WriteOutcome>((resolve, reject) => {
+			const group = this.groups.get(key) ?? { target, writes: [] };
+			group.writes.push({ op, itemIndex, resolve, reject });
 			this.groups.set(key, group);
 		});
 		this.arrive(itemIndex);
-		return promise;
+		return await outcome;
 	}
 
-	/** An item finished (or failed) without waiting for an append. */
+	/** An item finished (or failed) without waiting for a write. */
 	arrive(itemIndex: number): void {
 		this.arrived.add(itemIndex);
 		if (this.arrived.size >= this.itemCount) this.flush();
@@ -47,13 +73,13 @@ export class AppendQueue {
 	private flush(): void {
 		const groups = [...this.groups.values()];
 		this.groups.clear();
-		for (const group of groups) {
-			const ids = group.entries.flatMap((entry) => entry.attachmentIds);
-			const items = group.entries.map((entry) => entry.itemIndex);
-			group.write(group.target, ids, items).then(
-				() => group.entries.forEach((entry) => entry.resolve()),
-				(error: unknown) => group.entries.forEach((entry) => entry.reject(error)),
-			);
+		for (const { target, writes } of groups) {
+			writes.sort((a, b) => a.itemIndex - b.itemIndex);
+			const single = writes.some((write) => write.op.kind === 'set' || write.op.kind === 'clear');
+			const apply = single
+				? this.client.records.applyFileWrites(target, writes)
+				: this.client.records.applyListWrites(target, writes);
+			apply.catch((error: unknown) => writes.forEach((write) => write.reject(error)));
 		}
 	}
 }
