@@ -3,15 +3,18 @@
 // is installed into `$N8N_USER_FOLDER/.n8n/nodes` like Settings → Community Nodes does.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-const SOURCES = ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'gulpfile.js', 'credentials', 'nodes'];
+const SOURCES = ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'gulpfile.js', 'index.js', 'release.json', 'scripts/release.mjs', 'credentials', 'nodes'];
 
 /** Builds a copy of the repo's sources in `<workDir>/package` and packs it; returns the tarball. */
 export function buildAndPack(repoDir, workDir, log) {
 	const staging = join(workDir, 'package');
 	mkdirSync(staging, { recursive: true });
-	for (const name of SOURCES) cpSync(join(repoDir, name), join(staging, name), { recursive: true });
+	for (const name of SOURCES) {
+		mkdirSync(dirname(join(staging, name)), { recursive: true });
+		cpSync(join(repoDir, name), join(staging, name), { recursive: true });
+	}
 	symlinkSync(join(repoDir, 'node_modules'), join(staging, 'node_modules'), 'dir');
 	log('npm run build (in a staging copy)');
 	execFileSync('npm', ['run', 'build', '--silent'], { cwd: staging, stdio: ['ignore', 'ignore', 'inherit'] });
