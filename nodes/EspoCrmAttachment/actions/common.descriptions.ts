@@ -34,7 +34,7 @@ export function entityTypeProperty(kinds: FieldKinds, description: string): INod
 		typeOptions: { loadOptionsMethod: ENTITY_LOADERS[kinds] },
 		required: true,
 		default: '',
-		description: `${description}. ${EXPRESSION_HINT}.`,
+		description: `${description.replace(/\.$/, '')}. ${EXPRESSION_HINT}.`,
 	};
 }
 
@@ -46,7 +46,7 @@ export function fieldProperty(kinds: FieldKinds, description: string): INodeProp
 		typeOptions: { loadOptionsMethod: FIELD_LOADERS[kinds], loadOptionsDependsOn: ['entityType'] },
 		required: true,
 		default: '',
-		description: `${description}. ${EXPRESSION_HINT}.`,
+		description: `${description.replace(/\.$/, '')}. ${EXPRESSION_HINT}.`,
 	};
 }
 

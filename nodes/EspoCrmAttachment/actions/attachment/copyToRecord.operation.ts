@@ -41,7 +41,16 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [concurrencyOption, keepOnFailureOption, timeoutOption],
+		options: [
+			concurrencyOption,
+			{
+				...keepOnFailureOption,
+				displayName: 'Keep Copy If Linking Fails',
+				description:
+					'Whether to keep the copy when the record cannot be updated. By default the copy is deleted so that nothing is left behind; the source attachment is never touched.',
+			},
+			timeoutOption,
+		],
 	},
 ];
 
