@@ -8,6 +8,7 @@ import { join, resolve } from 'path';
 
 import { shutdownHarness } from '../test/harness';
 import type { InputItem, OutputItem } from '../test/harness/types';
+import { runAsTool } from '../test/harness/tool';
 import { runWorkflow, type WorkflowFile, type WorkflowRunResult } from '../test/harness/workflow';
 import {
 	caseItems, DOCUMENT_FIELDS, emailAttachmentItems, FILES, recordItems, sha256, STEPS, webhookItems,
@@ -103,6 +104,22 @@ async function main(): Promise<void> {
 		if (documentId) {
 			const back = await runStep(4, STEPS.recordDownloads, recordItems('Document', 'file', documentId), target, `1 item: {entityType: Document, field: file, id: ${documentId}}`);
 			await checkDownloaded(back.items, FILES.contract, target);
+		}
+
+		// 5. The AI agent example's two tools, called through n8n's tool path with the arguments a
+		//    model would give ($fromAI); the chat model and the agent's reasoning are not part of it.
+		const agentExample = JSON.parse(readFileSync(join(ROOT, 'examples', 'ai-agent-tool.json'), 'utf8')) as WorkflowFile;
+		console.log(`\n5. examples/ai-agent-tool.json  "${agentExample.name}"`);
+		console.log('   its two EspoCRM tools called as the AI Agent calls them, with the arguments a model would give (no model)');
+		const toolParameters = (name: string) => agentExample.nodes.find((node) => node.name === name)!.parameters;
+		const listed = await runAsTool({ parameters: toolParameters('List a Case\'s Files'), calls: [{ id: 'list', args: { caseId: target.caseId } }], credentials: target.credentials });
+		const files = JSON.parse(listed.observations.list ?? '[]') as Array<{ id?: string; name?: string; size?: number; error?: string }>;
+		check(files.length === after.length && files.every((file) => after.includes(String(file.id))), `"List a Case's Files" (caseId ${target.caseId}): the agent reads ${files.length} files`, files.map((file) => file.error ?? `${file.name} ${file.size} B`).join(', '));
+		const biggest = [...files].sort((a, b) => (b.size ?? 0) - (a.size ?? 0))[0];
+		if (biggest?.id) {
+			const got = await runAsTool({ parameters: toolParameters('Get an Attachment'), calls: [{ id: 'get', args: { attachmentId: biggest.id } }], credentials: target.credentials });
+			const [details] = JSON.parse(got.observations.get ?? '[]') as Array<{ id?: string; name?: string; error?: string }>;
+			check(details?.id === biggest.id, `"Get an Attachment" (attachmentId ${biggest.id}): the agent reads its details`, details?.error ?? String(details?.name));
 		}
 	} finally {
 		const removed = await target.cleanUp(created);

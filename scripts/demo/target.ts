@@ -3,6 +3,7 @@
 // the demo created there is removed at the end.
 import { apiRootOf, authHeadersFor, type EspoCredentialData } from '../../credentials/espoCrmSigning';
 import { startEmulator } from '../../test/emulator';
+import { testCredential } from '../../test/harness';
 import { sha256 } from './scenario.mjs';
 
 export interface DemoTarget {
@@ -68,6 +69,8 @@ function apiClient(credentials: EspoCredentialData) {
 			method,
 			headers: { ...authHeadersFor(credentials, method, url), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
 			body: body === undefined ? undefined : JSON.stringify(body),
+		}).catch((error: Error & { cause?: { code?: string; message?: string } }) => {
+			throw new Error(`${method} ${path}: EspoCRM at ${root} could not be reached (${error.cause?.code ?? error.cause?.message ?? error.message}): check ESPOCRM_URL and the network`);
 		});
 		if (!response.ok) {
 			const reason = response.headers.get('x-status-reason');
@@ -79,6 +82,14 @@ function apiClient(credentials: EspoCredentialData) {
 
 async function realEspoCrm(baseUrl: string, env: NodeJS.ProcessEnv): Promise<DemoTarget> {
 	const credentials = credentialsFrom(baseUrl, env);
+	// First the credential's own Test (as n8n's credential dialog runs it): a wrong key or address
+	// then reads as the node's message, not as a failed set-up request.
+	const tested = await testCredential(credentials);
+	if (tested.status !== 'OK') {
+		const unreachable = /^(E[A-Z_]+|fetch failed|.*getaddrinfo.*)$/.test(tested.message.trim());
+		const hint = unreachable ? ' — nothing answered there: check ESPOCRM_URL (the address you open EspoCRM at) and the network' : '';
+		throw new Error(`the credential test failed for ${apiRootOf(baseUrl)}: ${tested.message}${hint}`);
+	}
 	const api = apiClient(credentials);
 	const json = async (method: string, path: string, body?: unknown) => (await (await api(method, path, body)).json()) as Record<string, unknown>;
 
