@@ -145,7 +145,10 @@ function subtitleWorkflow(operations, credential) {
 function dropdownWorkflow(credential) {
 	const link = espoNode('Link Check', [0, 0], { operation: 'uploadToFileField', entityType: 'Document', field: 'file', recordMode: 'new' }, credential);
 	const append = espoNode('Append Check', [300, 0], { operation: 'uploadToAttachmentMultiple', entityType: 'Case', field: 'attachments', recordId: { __rl: true, mode: 'list', value: '' } }, credential);
-	return { body: { name: 'Editor test: dropdowns', nodes: [link, append], connections: {}, settings: { executionOrder: 'v1' } }, linkNodeId: link.id, appendNodeId: append.id };
+	// One workflow each: n8n opens a workflow read-only while another page (the previous one, for a
+	// few seconds after it closed) still holds it for editing.
+	const workflow = (name, node) => ({ name, nodes: [node], connections: {}, settings: { executionOrder: 'v1' } });
+	return { linkBody: workflow('Editor test: Upload and Link dropdowns', link), appendBody: workflow('Editor test: Upload and Append dropdowns', append), linkNodeId: link.id, appendNodeId: append.id };
 }
 
 async function main() {
@@ -193,7 +196,7 @@ async function main() {
 		const subtitles = subtitleWorkflow(operations, espoCredential);
 		const lists = dropdownWorkflow(espoCredential);
 		const ids = {};
-		for (const [key, body] of Object.entries({ webhook: webhook.body, email: email.body, subtitles: subtitles.body, lists: lists.body })) ids[key] = (await rest.createWorkflow(body)).id;
+		for (const [key, body] of Object.entries({ webhook: webhook.body, email: email.body, subtitles: subtitles.body, linkLists: lists.linkBody, appendLists: lists.appendBody })) ids[key] = (await rest.createWorkflow(body)).id;
 		// A second Case, so that the record search has something to leave out.
 		await espo(emulator, 'Case', { method: 'POST', body: JSON.stringify({ name: 'Water damage in the warehouse' }) });
 		const cases = (await espo(emulator, 'Case?select=name')).list.map((record) => record.name);
@@ -226,7 +229,7 @@ async function main() {
 			await shoot('credential', (file) => shots.credentialDialog(editor, { file, name: 'EspoCRM account' }));
 		});
 		await step('Dropdowns and record search (loaded from EspoCRM through the node)', async () => {
-			await checks.dropdowns(editor, report, { workflowId: ids.lists, linkNodeId: lists.linkNodeId, appendNodeId: lists.appendNodeId, expected });
+			await checks.dropdowns(editor, report, { linkWorkflowId: ids.linkLists, appendWorkflowId: ids.appendLists, linkNodeId: lists.linkNodeId, appendNodeId: lists.appendNodeId, expected });
 			await shoot('node-operations', (file) => shots.operationList(editor, { workflowId: ids.webhook, nodeId: webhook.espoNodeId, file }));
 		});
 		await step('Execute step: Upload and Link to File Field (webhook → new Document)', async () => {
@@ -291,6 +294,8 @@ async function main() {
 		}
 	}
 	const failed = report.summary(started);
+	const total = report.count();
+	console.log(`test:editor: ${total - failed} passed, ${failed} failed`);
 	if (failed) {
 		log(`logs kept: ${workDir}/n8n.log, ${workDir}/emulator.log`);
 		process.exitCode = 1;

@@ -28,6 +28,10 @@ export function createReport() {
 				current.timings.push(`${name} ${((Date.now() - started) / 1000).toFixed(1)} s`);
 			}
 		},
+		/** The number of checks so far. */
+		count() {
+			return sections.reduce((sum, section) => sum + section.checks.length, 0);
+		},
 		/** Prints the summary; returns the number of failed checks. */
 		summary(started) {
 			console.log('\n══ Summary ══');

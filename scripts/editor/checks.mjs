@@ -1,7 +1,7 @@
 // What `npm run test:editor` checks in the real n8n editor: each function drives the page as a
 // person would (search, click, type, Save, Execute step) and reports what the page SHOWS through
 // `report.check`. Selectors are n8n 2.41's data-test-ids (stable across its editor releases).
-import { closeToasts, param, waitForSelectLabel } from '../screenshots/shots.mjs';
+import { closeToasts, openNodePanel, param, waitForSelectLabel } from '../screenshots/shots.mjs';
 
 const visibleOptions = (page) => page.locator('.el-select-dropdown__item:visible');
 
@@ -112,23 +112,18 @@ export async function credentialTests(editor, report, { emulatorUrl, users, wron
 	report.check(!wrong.text.includes('not-the-right-key-0000'), '…and the message does not repeat the key');
 }
 
-async function openNode(editor, workflowId, nodeId, viewport) {
-	const page = await editor.open(`/workflow/${workflowId}/${nodeId}`, viewport);
-	await page.locator('[data-test-id="ndv"]').waitFor({ state: 'visible', timeout: 60_000 });
-	await param(page, 'operation').waitFor({ timeout: 30_000 });
-	return page;
-}
+const openNode = openNodePanel;
 
 /** 4. Dropdowns: entity types and fields from EspoCRM's metadata; the record list searches by name. */
-export async function dropdowns(editor, report, { workflowId, linkNodeId, appendNodeId, expected }) {
-	let page = await openNode(editor, workflowId, linkNodeId);
+export async function dropdowns(editor, report, { linkWorkflowId, appendWorkflowId, linkNodeId, appendNodeId, expected }) {
+	let page = await openNode(editor, linkWorkflowId, linkNodeId);
 	const linkEntityTypes = await optionsOf(page, 'entityType');
 	report.check(same(linkEntityTypes, expected.fileEntityTypes), `Upload and Link: Entity Type lists the emulator's entity types with a File/Image field ${JSON.stringify(expected.fileEntityTypes)}`, `shown: ${JSON.stringify(linkEntityTypes)}`);
 	await chooseOption(page, 'entityType', 'CInspection');
 	const linkFields = await optionsOf(page, 'field');
 	report.check(same(linkFields, expected.fileFields), `Upload and Link on CInspection: Field lists only its File/Image fields ${JSON.stringify(expected.fileFields)}`, `shown: ${JSON.stringify(linkFields)}`);
 
-	page = await openNode(editor, workflowId, appendNodeId);
+	page = await openNode(editor, appendWorkflowId, appendNodeId);
 	const appendEntityTypes = await optionsOf(page, 'entityType');
 	report.check(same(appendEntityTypes, expected.multipleEntityTypes), `Upload and Append: Entity Type lists the emulator's entity types with an Attachment-Multiple field ${JSON.stringify(expected.multipleEntityTypes)}`, `shown: ${JSON.stringify(appendEntityTypes)}`);
 	await chooseOption(page, 'entityType', 'CInspection');

@@ -114,11 +114,19 @@ export async function waitForSelectLabel(page, name, label) {
 	throw new Error(`parameter ${name} shows "${last}", expected "${label}"`);
 }
 
-async function openNodePanel(editor, workflowId, nodeId, viewport) {
+export async function openNodePanel(editor, workflowId, nodeId, viewport) {
 	const page = await editor.open(`/workflow/${workflowId}/${nodeId}`, viewport);
-	await page.locator('[data-test-id="ndv"]').waitFor({ state: 'visible', timeout: 60_000 });
-	await param(page, 'operation').waitFor({ timeout: 30_000 });
-	return page;
+	// n8n opens a workflow read-only (no "Execute step") while the page closed just before still
+	// holds it for editing; the hold ends within seconds, so load the page again.
+	for (let attempt = 1; ; attempt++) {
+		await page.locator('[data-test-id="ndv"]').waitFor({ state: 'visible', timeout: 60_000 });
+		await param(page, 'operation').waitFor({ timeout: 30_000 });
+		const editable = await page.locator('[data-test-id="node-execute-button"]').first().waitFor({ timeout: 10_000 }).then(() => true, () => false);
+		if (editable || attempt === 4) return page;
+		editor.log(`workflow ${workflowId} opened read-only (attempt ${attempt}); reloading`);
+		await page.waitForTimeout(5_000);
+		await page.reload({ waitUntil: 'load' });
+	}
 }
 
 /** "Execute step" in the panel, then the output as JSON; throws when the node run failed. */
