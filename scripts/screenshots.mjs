@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // Screenshots of the node in a REAL n8n editor, for the README (docs/images/*.png).
+// `npm run test:editor` (scripts/editor.mjs) takes the same pictures from the pages it checks, and
+// more; this script only takes the pictures (--only picks some).
 //
 //   node scripts/screenshots.mjs [--out docs/images] [--only credential,node-append,...] [--keep]
 //                                [--n8n-port 5690] [--broker-port 5691] [--emulator-port 5695]
