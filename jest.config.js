@@ -8,5 +8,4 @@ module.exports = {
 	},
 	testTimeout: 60000,
 	maxWorkers: 2,
-	forceExit: true,
 };
