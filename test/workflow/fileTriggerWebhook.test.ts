@@ -209,3 +209,49 @@ describe('EspoCRM File Trigger on a File field (Document.file)', () => {
 		expect(item.json).toMatchObject({ record: { id: doc2.body.id, name: 'NDA' }, fieldType: 'file', attachment: { id: a3, name: 'doc-three.txt', size: 9 } });
 	});
 });
+
+describe('EspoCRM File Trigger without re-reading records: the payload alone tells what is new', () => {
+	let emulator: Emulator;
+	let espo: Espo;
+	let trigger: TriggerHarness;
+
+	beforeAll(async () => {
+		emulator = await startEmulator({ profile: '9.3' });
+		emulator.webhooks.grant('apiUser');
+		espo = espoAs(emulator);
+		trigger = new TriggerHarness({
+			nodeType: WEBHOOK_TRIGGER_TYPE,
+			parameters: { ...CASE_PARAMETERS, events: ['added'], options: { lookForUnannouncedLinks: false } },
+			credentials: apiKeyCredential(emulator),
+		});
+		await trigger.listen();
+		emulator.webhooks.setAllowedAddresses([new URL(trigger.webhookUrl).host]);
+		await trigger.activate();
+	});
+
+	afterAll(async () => {
+		await trigger.deactivate();
+		await trigger.close();
+		await emulator.close();
+	});
+
+	it('subscribes to fieldUpdate.attachments only', () => {
+		expect(emulator.webhooks.list().map((h) => h.event)).toEqual(['Case.fieldUpdate.attachments']);
+	});
+
+	it('a record the trigger never saw, 3 files linked before + 1 new: exactly the new one (the payload types are the pre-save links, observed §10.6 #9)', async () => {
+		const caseId = emulator.seed!.caseId;
+		for (const name of ['two.txt', 'three.txt']) {
+			const id = await espo.upload(name, name, { parentType: 'Case', field: 'attachments' });
+			await espo.request('POST', `Case/${caseId}/attachments`, { id });
+		}
+		const before = emulator.state.record('Case', caseId)!.attachmentsIds as string[];
+		expect(before).toHaveLength(3);
+		const added = await espo.upload('four.txt', 'the new one', { parentType: 'Case', field: 'attachments' });
+		await espo.request('PUT', `Case/${caseId}`, { attachmentsIds: [...before, added] });
+		await emulator.webhooks.runJob();
+		await trigger.settled();
+		expect(emitted(trigger.executions)).toEqual([`added ${caseId} attachments four.txt the new one`]);
+		expect(trigger.executions[0].items[0].json).toMatchObject({ record: { id: caseId, name: 'Demo Case' } });
+	});
+});
