@@ -146,8 +146,15 @@ export class EspoCrmFileTrigger implements INodeType {
 				const staticData = this.getWorkflowStaticData('node');
 				const url = this.getNodeWebhookUrl('default');
 				const ids = new Set(storedWebhooks(staticData).map((w) => w.id));
-				for (const webhook of await listWebhooks(this)) if (webhook.url === url) ids.add(webhook.id);
+				// The stored ones first: they go even when the list below is refused (Webhook scope revoked).
 				for (const id of ids) await deleteWebhook(this, id);
+				let leftovers: string[];
+				try {
+					leftovers = (await listWebhooks(this)).filter((w) => w.url === url && !ids.has(w.id)).map((w) => w.id);
+				} catch (error) {
+					throw activationError(this.getNode(), error, { url: url ?? '', authMethod: await authMethodOf(this) });
+				}
+				for (const id of leftovers) await deleteWebhook(this, id);
 				delete staticData.webhooks;
 				delete staticData.known;
 				return true;
