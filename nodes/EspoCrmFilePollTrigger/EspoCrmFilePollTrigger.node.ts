@@ -2,7 +2,7 @@ import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, 
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { loadOptions } from '../EspoCrmAttachment/methods';
-import { listRecordsPage } from '../EspoCrmFileTrigger/espo';
+import { listRecordsPage, withEspo } from '../EspoCrmFileTrigger/espo';
 import {
 	changeEvent,
 	idsIn,
@@ -91,61 +91,66 @@ export class EspoCrmFilePollTrigger implements INodeType {
 	methods = { loadOptions: { getEntityTypes: loadOptions.getEntityTypes, getAttachmentFields: loadOptions.getAttachmentFields } };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		const settings = await readSettings(this);
-		const records = await allRecords(this, settings);
-		if (this.getMode() === 'manual') {
-			const items = await itemsFor(this, settings, newestFile(settings, records));
-			return items.length > 0 ? [items] : null;
-		}
-		const staticData = this.getWorkflowStaticData('node');
-		const firstPoll = staticData.poll === undefined;
-		// Work on a copy: it becomes the stored state only when every item (and download) succeeded, so a
-		// failed poll finds the same files again next time.
-		const state = JSON.parse(JSON.stringify(staticData.poll ?? { known: {}, watermark: null, misses: {} })) as PollState;
-		const known = KnownFiles.in(state, Number.MAX_SAFE_INTEGER);
-		const files: NewFile[] = [];
-		const add = (file: Omit<NewFile, 'recordName'>, record: IDataObject) => {
-			if (settings.events.includes(file.event)) files.push({ ...file, recordName: nameOf(record) });
-		};
-		let newest = state.watermark;
-		const seen = new Set<string>();
-		for (const record of records) {
-			const recordId = String(record.id);
-			seen.add(recordId);
-			const createdAt = typeof record.createdAt === 'string' ? record.createdAt : null;
-			if (createdAt && (!newest || createdAt > newest)) newest = createdAt;
-			const isKnown = known.has(recordId);
-			// First poll (activation): everything there is the baseline. Later, an unseen record is new only
-			// when it was created since the previous poll (older ones just became readable, or were skipped).
-			const isNew = !firstPoll && !isKnown && (!state.watermark || !createdAt || createdAt >= state.watermark);
-			for (const field of settings.fields) {
-				const ids = idsIn(record, field) ?? [];
-				if (!firstPoll && (isKnown || isNew)) {
-					const fresh = ids.filter((id) => !known.ids(recordId, field.name).includes(id));
-					for (const attachmentId of fresh) {
-						add({ event: isKnown ? changeEvent(field) : 'created', recordId, field, attachmentId }, record);
-					}
-				}
-				known.remember(recordId, field.name, ids);
-			}
-			known.touch(recordId);
-		}
-		for (const recordId of known.recordIds()) {
-			if (seen.has(recordId)) {
-				delete state.misses[recordId];
-				continue;
-			}
-			const misses = Number(state.misses[recordId] ?? 0) + 1;
-			if (misses >= MISSES_BEFORE_FORGETTING) {
-				known.forget(recordId);
-				delete state.misses[recordId];
-			} else {
-				state.misses[recordId] = misses;
-			}
-		}
-		state.watermark = newest;
-		const items = await itemsFor(this, settings, files);
-		staticData.poll = state;
+		return await withEspo(this, async () => await pollOnce.call(this));
+	}
+}
+
+/** One poll: the files that arrived since the previous one (the first poll is the baseline). */
+async function pollOnce(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+	const settings = await readSettings(this);
+	const records = await allRecords(this, settings);
+	if (this.getMode() === 'manual') {
+		const items = await itemsFor(this, settings, newestFile(settings, records));
 		return items.length > 0 ? [items] : null;
 	}
+	const staticData = this.getWorkflowStaticData('node');
+	const firstPoll = staticData.poll === undefined;
+	// Work on a copy: it becomes the stored state only when every item (and download) succeeded, so a
+	// failed poll finds the same files again next time.
+	const state = JSON.parse(JSON.stringify(staticData.poll ?? { known: {}, watermark: null, misses: {} })) as PollState;
+	const known = KnownFiles.in(state, Number.MAX_SAFE_INTEGER);
+	const files: NewFile[] = [];
+	const add = (file: Omit<NewFile, 'recordName'>, record: IDataObject) => {
+		if (settings.events.includes(file.event)) files.push({ ...file, recordName: nameOf(record) });
+	};
+	let newest = state.watermark;
+	const seen = new Set<string>();
+	for (const record of records) {
+		const recordId = String(record.id);
+		seen.add(recordId);
+		const createdAt = typeof record.createdAt === 'string' ? record.createdAt : null;
+		if (createdAt && (!newest || createdAt > newest)) newest = createdAt;
+		const isKnown = known.has(recordId);
+		// First poll (activation): everything there is the baseline. Later, an unseen record is new only
+		// when it was created since the previous poll (older ones just became readable, or were skipped).
+		const isNew = !firstPoll && !isKnown && (!state.watermark || !createdAt || createdAt >= state.watermark);
+		for (const field of settings.fields) {
+			const ids = idsIn(record, field) ?? [];
+			if (!firstPoll && (isKnown || isNew)) {
+				const fresh = ids.filter((id) => !known.ids(recordId, field.name).includes(id));
+				for (const attachmentId of fresh) {
+					add({ event: isKnown ? changeEvent(field) : 'created', recordId, field, attachmentId }, record);
+				}
+			}
+			known.remember(recordId, field.name, ids);
+		}
+		known.touch(recordId);
+	}
+	for (const recordId of known.recordIds()) {
+		if (seen.has(recordId)) {
+			delete state.misses[recordId];
+			continue;
+		}
+		const misses = Number(state.misses[recordId] ?? 0) + 1;
+		if (misses >= MISSES_BEFORE_FORGETTING) {
+			known.forget(recordId);
+			delete state.misses[recordId];
+		} else {
+			state.misses[recordId] = misses;
+		}
+	}
+	state.watermark = newest;
+	const items = await itemsFor(this, settings, files);
+	staticData.poll = state;
+	return items.length > 0 ? [items] : null;
 }

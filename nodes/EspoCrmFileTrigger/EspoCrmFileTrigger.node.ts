@@ -9,7 +9,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { loadOptions } from '../EspoCrmAttachment/methods';
-import { createWebhook, deleteWebhook, listWebhooks, type TriggerContext } from './espo';
+import { createWebhook, deleteWebhook, listWebhooks, type TriggerContext, withEspo } from './espo';
 import { itemsFor, KnownFiles, readSettings, triggerProperties } from './shared';
 import { verifiedWebhook } from './signature';
 import { activationError, neededEvents, newFilesOf, type StoredWebhook } from './webhookEvents';
@@ -93,109 +93,126 @@ export class EspoCrmFileTrigger implements INodeType {
 
 	webhookMethods = {
 		default: {
-			/** Adopts the webhooks EspoCRM already has for this URL when they cover every needed event. */
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				const url = webhookUrlOf(this);
-				const settings = await readSettings(this);
-				const needed = neededEvents(settings, lookForUnannounced(this));
-				let existing;
-				try {
-					existing = (await listWebhooks(this)).filter((w) => w.url === url && w.isActive !== false);
-				} catch (error) {
-					throw activationError(this.getNode(), error, { url, authMethod: await authMethodOf(this) });
-				}
-				const adopted = needed.map((event) => existing.find((w) => w.event === event));
-				if (adopted.some((w) => w === undefined || typeof w.secretKey !== 'string')) return false;
-				const staticData = this.getWorkflowStaticData('node');
-				staticData.webhooks = adopted.map((w) => ({ id: w!.id, event: w!.event, secretKey: w!.secretKey, url })) as unknown as IDataObject[];
-				for (const extra of existing.filter((w) => !needed.includes(w.event))) await deleteWebhook(this, extra.id);
-				return true;
+				return await withEspo(this, async () => await checkExists.call(this));
 			},
 
-			/** Creates the missing webhooks; on failure removes the ones it created, so nothing is left behind. */
 			async create(this: IHookFunctions): Promise<boolean> {
-				const url = webhookUrlOf(this);
-				const settings = await readSettings(this);
-				const needed = neededEvents(settings, lookForUnannounced(this));
-				const existing = (await listWebhooks(this)).filter((w) => w.url === url && w.isActive !== false);
-				const kept: StoredWebhook[] = [];
-				const created: string[] = [];
-				for (const event of needed) {
-					const found = existing.find((w) => w.event === event && typeof w.secretKey === 'string');
-					if (found) {
-						kept.push({ id: found.id, event, secretKey: found.secretKey, url });
-						continue;
-					}
-					try {
-						const webhook = await createWebhook(this, event, url);
-						created.push(webhook.id);
-						kept.push({ id: webhook.id, event, secretKey: webhook.secretKey, url });
-					} catch (error) {
-						for (const id of created) await deleteWebhook(this, id);
-						throw activationError(this.getNode(), error, { url, event, authMethod: await authMethodOf(this) });
-					}
-				}
-				for (const extra of existing.filter((w) => !needed.includes(w.event))) await deleteWebhook(this, extra.id);
-				const staticData = this.getWorkflowStaticData('node');
-				staticData.webhooks = kept as unknown as IDataObject[];
-				return true;
+				return await withEspo(this, async () => await create.call(this));
 			},
 
-			/** Deletes the trigger's webhooks (those it stored, and any other EspoCRM holds for its URL). */
 			async delete(this: IHookFunctions): Promise<boolean> {
-				const staticData = this.getWorkflowStaticData('node');
-				const url = this.getNodeWebhookUrl('default');
-				const ids = new Set(storedWebhooks(staticData).map((w) => w.id));
-				// The stored ones first: they go even when the list below is refused (Webhook scope revoked).
-				for (const id of ids) await deleteWebhook(this, id);
-				let leftovers: string[];
-				try {
-					leftovers = (await listWebhooks(this)).filter((w) => w.url === url && !ids.has(w.id)).map((w) => w.id);
-				} catch (error) {
-					throw activationError(this.getNode(), error, { url: url ?? '', authMethod: await authMethodOf(this) });
-				}
-				for (const id of leftovers) await deleteWebhook(this, id);
-				delete staticData.webhooks;
-				delete staticData.known;
-				return true;
+				return await withEspo(this, async () => await remove.call(this));
 			},
 		},
 	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		const staticData = this.getWorkflowStaticData('node');
-		const webhooks = storedWebhooks(staticData);
-		const body = await rawBodyOf(this);
-		const sender = verifiedWebhook(body, this.getHeaderData() as Record<string, string>, webhooks);
-		const res = this.getResponseObject();
-		if (!sender) {
-			// Not from EspoCRM (or a secret that is not this activation's): no execution.
-			res.status(401).json({ message: 'The signature of this delivery does not match' });
-			return { noWebhookResponse: true };
-		}
-		let payload: unknown;
-		try {
-			payload = JSON.parse(body.toString('utf8'));
-		} catch {
-			payload = undefined;
-		}
-		if (!Array.isArray(payload)) {
-			res.status(400).json({ message: 'An EspoCRM delivery is a JSON list' });
-			return { noWebhookResponse: true };
-		}
-		const settings = await readSettings(this);
-		// Work on a copy: it becomes the stored state only when every item (and download) succeeded.
-		// Otherwise n8n answers 500, EspoCRM retries in 10 minutes, and the files come again.
-		const copy = JSON.parse(JSON.stringify(staticData.known ?? {})) as IDataObject;
-		const state = { known: copy };
-		const known = KnownFiles.in(state, MAX_KNOWN_RECORDS);
-		const delivered = payload
-			.filter((element): element is IDataObject => !!element && typeof element === 'object' && !Array.isArray(element))
-			.map((data) => ({ event: sender.event, data }));
-		const files = await newFilesOf(this, settings, known, delivered);
-		const items = await itemsFor(this, settings, files);
-		staticData.known = state.known;
-		if (items.length === 0) return { webhookResponse: 'ok' };
-		return { workflowData: [items] };
+		return await withEspo(this, async () => await receive.call(this));
 	}
+}
+
+/** Adopts the webhooks EspoCRM already has for this URL when they cover every needed event. */
+async function checkExists(this: IHookFunctions): Promise<boolean> {
+	const url = webhookUrlOf(this);
+	const settings = await readSettings(this);
+	const needed = neededEvents(settings, lookForUnannounced(this));
+	let existing;
+	try {
+		existing = (await listWebhooks(this)).filter((w) => w.url === url && w.isActive !== false);
+	} catch (error) {
+		throw activationError(this.getNode(), error, { url, authMethod: await authMethodOf(this) });
+	}
+	const adopted = needed.map((event) => existing.find((w) => w.event === event));
+	if (adopted.some((w) => w === undefined || typeof w.secretKey !== 'string')) return false;
+	const staticData = this.getWorkflowStaticData('node');
+	staticData.webhooks = adopted.map((w) => ({ id: w!.id, event: w!.event, secretKey: w!.secretKey, url })) as unknown as IDataObject[];
+	for (const extra of existing.filter((w) => !needed.includes(w.event))) await deleteWebhook(this, extra.id);
+	return true;
+}
+
+/** Creates the missing webhooks; on failure removes the ones it created, so nothing is left behind. */
+async function create(this: IHookFunctions): Promise<boolean> {
+	const url = webhookUrlOf(this);
+	const settings = await readSettings(this);
+	const needed = neededEvents(settings, lookForUnannounced(this));
+	const existing = (await listWebhooks(this)).filter((w) => w.url === url && w.isActive !== false);
+	const kept: StoredWebhook[] = [];
+	const created: string[] = [];
+	for (const event of needed) {
+		const found = existing.find((w) => w.event === event && typeof w.secretKey === 'string');
+		if (found) {
+			kept.push({ id: found.id, event, secretKey: found.secretKey, url });
+			continue;
+		}
+		try {
+			const webhook = await createWebhook(this, event, url);
+			created.push(webhook.id);
+			kept.push({ id: webhook.id, event, secretKey: webhook.secretKey, url });
+		} catch (error) {
+			for (const id of created) await deleteWebhook(this, id);
+			throw activationError(this.getNode(), error, { url, event, authMethod: await authMethodOf(this) });
+		}
+	}
+	for (const extra of existing.filter((w) => !needed.includes(w.event))) await deleteWebhook(this, extra.id);
+	const staticData = this.getWorkflowStaticData('node');
+	staticData.webhooks = kept as unknown as IDataObject[];
+	return true;
+}
+
+/** Deletes the trigger's webhooks (those it stored, and any other EspoCRM holds for its URL). */
+async function remove(this: IHookFunctions): Promise<boolean> {
+	const staticData = this.getWorkflowStaticData('node');
+	const url = this.getNodeWebhookUrl('default');
+	const ids = new Set(storedWebhooks(staticData).map((w) => w.id));
+	// The stored ones first: they go even when the list below is refused (Webhook scope revoked).
+	for (const id of ids) await deleteWebhook(this, id);
+	let leftovers: string[];
+	try {
+		leftovers = (await listWebhooks(this)).filter((w) => w.url === url && !ids.has(w.id)).map((w) => w.id);
+	} catch (error) {
+		throw activationError(this.getNode(), error, { url: url ?? '', authMethod: await authMethodOf(this) });
+	}
+	for (const id of leftovers) await deleteWebhook(this, id);
+	delete staticData.webhooks;
+	delete staticData.known;
+	return true;
+}
+
+/** One delivery: verified, then the new files it announces, with their files. */
+async function receive(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const staticData = this.getWorkflowStaticData('node');
+	const webhooks = storedWebhooks(staticData);
+	const body = await rawBodyOf(this);
+	const sender = verifiedWebhook(body, this.getHeaderData() as Record<string, string>, webhooks);
+	const res = this.getResponseObject();
+	if (!sender) {
+		// Not from EspoCRM (or a secret that is not this activation's): no execution.
+		res.status(401).json({ message: 'The signature of this delivery does not match' });
+		return { noWebhookResponse: true };
+	}
+	let payload: unknown;
+	try {
+		payload = JSON.parse(body.toString('utf8'));
+	} catch {
+		payload = undefined;
+	}
+	if (!Array.isArray(payload)) {
+		res.status(400).json({ message: 'An EspoCRM delivery is a JSON list' });
+		return { noWebhookResponse: true };
+	}
+	const settings = await readSettings(this);
+	// Work on a copy: it becomes the stored state only when every item (and download) succeeded.
+	// Otherwise n8n answers 500, EspoCRM retries in 10 minutes, and the files come again.
+	const copy = JSON.parse(JSON.stringify(staticData.known ?? {})) as IDataObject;
+	const state = { known: copy };
+	const known = KnownFiles.in(state, MAX_KNOWN_RECORDS);
+	const delivered = payload
+		.filter((element): element is IDataObject => !!element && typeof element === 'object' && !Array.isArray(element))
+		.map((data) => ({ event: sender.event, data }));
+	const files = await newFilesOf(this, settings, known, delivered);
+	const items = await itemsFor(this, settings, files);
+	staticData.known = state.known;
+	if (items.length === 0) return { webhookResponse: 'ok' };
+	return { workflowData: [items] };
 }

@@ -1,28 +1,38 @@
 // Every EspoCRM request of the triggers, in one place: the action node's transport is being replaced by
 // a per-execution client, and porting the triggers to it must stay a change of this file only.
-import type {
-	IBinaryData,
-	IDataObject,
-	IExecuteFunctions,
-	IHookFunctions,
-	IPollFunctions,
-	IWebhookFunctions,
-} from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IHookFunctions, IPollFunctions, IWebhookFunctions } from 'n8n-workflow';
 
-import { downloadAttachment, type AttachmentRecord } from '../EspoCrmAttachment/protocol/download';
-import { fetchFieldDefs, type FieldDefs } from '../EspoCrmAttachment/protocol/metadata';
-import { apiPath, asNodeError, espoFailureOf, espoRequest, type EspoFailure } from '../EspoCrmAttachment/transport';
+import { apiPath, EspoClient } from '../EspoCrmAttachment/client';
+import type { AttachmentRecord } from '../EspoCrmAttachment/client/attachments';
+import { asNodeError, espoFailureOf, type EspoFailure } from '../EspoCrmAttachment/client/errors';
+import type { FieldDefs } from '../EspoCrmAttachment/client/metadata';
 
 export type TriggerContext = IHookFunctions | IPollFunctions | IWebhookFunctions;
 
 export type { AttachmentRecord, EspoFailure, FieldDefs };
 
-/** The transport is typed for the action node's contexts; trigger contexts have the same request helpers. */
-function asExecute(ctx: TriggerContext): IExecuteFunctions {
-	return ctx as unknown as IExecuteFunctions;
+export { espoFailureOf };
+
+/** One EspoCRM client per hook, poll or delivery (one login for a password credential, given back at the end). */
+const clients = new WeakMap<object, EspoClient>();
+
+function clientOf(ctx: TriggerContext): EspoClient {
+	const client = clients.get(ctx);
+	if (!client) throw new Error('The trigger talks to EspoCRM only inside withEspo()');
+	return client;
 }
 
-export { espoFailureOf };
+/** Runs one trigger entry point (webhook method, poll, delivery) with its EspoCRM client, closed afterwards. */
+export async function withEspo<T>(ctx: TriggerContext, work: () => Promise<T>): Promise<T> {
+	const client = new EspoClient(ctx, { concurrency: 4 });
+	clients.set(ctx, client);
+	try {
+		return await work();
+	} finally {
+		clients.delete(ctx);
+		await client.close();
+	}
+}
 
 /** A webhook as `GET Webhook/{id}` shows it to its API user (observed §10.06; `secretKey` included). */
 export interface EspoWebhook extends IDataObject {
@@ -40,13 +50,13 @@ export interface RecordList {
 
 /** `POST Webhook {event, url}` → 201 with `secretKey` (observed §10.03). */
 export async function createWebhook(ctx: TriggerContext, event: string, url: string): Promise<EspoWebhook> {
-	return await espoRequest<EspoWebhook>(asExecute(ctx), { method: 'POST', path: apiPath('Webhook'), body: { event, url } });
+	return await clientOf(ctx).request<EspoWebhook>({ method: 'POST', path: apiPath('Webhook'), body: { event, url } });
 }
 
 /** `DELETE Webhook/{id}`; false when EspoCRM no longer has it (404: deleted by hand, or after a 410). */
 export async function deleteWebhook(ctx: TriggerContext, id: string): Promise<boolean> {
 	try {
-		await espoRequest(asExecute(ctx), { method: 'DELETE', path: apiPath('Webhook', id) });
+		await clientOf(ctx).request({ method: 'DELETE', path: apiPath('Webhook', id) });
 		return true;
 	} catch (error) {
 		if (espoFailureOf(error)?.status === 404) return false;
@@ -58,7 +68,7 @@ export async function deleteWebhook(ctx: TriggerContext, id: string): Promise<bo
 export async function listWebhooks(ctx: TriggerContext): Promise<EspoWebhook[]> {
 	const all: EspoWebhook[] = [];
 	for (let offset = 0; ; offset += 200) {
-		const page = await espoRequest<{ total: number; list: EspoWebhook[] }>(asExecute(ctx), {
+		const page = await clientOf(ctx).request<{ total: number; list: EspoWebhook[] }>({
 			method: 'GET',
 			path: apiPath('Webhook'),
 			qs: { maxSize: 200, offset },
@@ -71,7 +81,7 @@ export async function listWebhooks(ctx: TriggerContext): Promise<EspoWebhook[]> 
 /** `GET {Entity}/{id}`; undefined when the record is gone or no longer readable. */
 export async function readRecord(ctx: TriggerContext, entityType: string, id: string): Promise<IDataObject | undefined> {
 	try {
-		return await espoRequest<IDataObject>(asExecute(ctx), { method: 'GET', path: apiPath(entityType, id) });
+		return await clientOf(ctx).request<IDataObject>({ method: 'GET', path: apiPath(entityType, id) });
 	} catch (error) {
 		const status = espoFailureOf(error)?.status;
 		if (status === 404 || status === 403) return undefined;
@@ -90,7 +100,7 @@ export async function listRecordsPage(
 	offset: number,
 	maxSize: number,
 ): Promise<RecordList> {
-	const answer = await espoRequest<RecordList>(asExecute(ctx), {
+	const answer = await clientOf(ctx).request<RecordList>({
 		method: 'GET',
 		path: apiPath(entityType),
 		qs: { select: select.join(','), orderBy: 'createdAt', order: 'asc', offset, maxSize },
@@ -100,20 +110,15 @@ export async function listRecordsPage(
 
 /** `GET Attachment/{id}`; undefined when it is gone (a replaced file is deleted, observed §5.07). */
 export async function getAttachment(ctx: TriggerContext, id: string): Promise<AttachmentRecord | undefined> {
-	try {
-		return await espoRequest<AttachmentRecord>(asExecute(ctx), { method: 'GET', path: apiPath('Attachment', id) });
-	} catch (error) {
-		if (espoFailureOf(error)?.status === 404) return undefined;
-		throw asNodeError(ctx.getNode(), error);
-	}
+	return await clientOf(ctx).attachments.find(id);
 }
 
 /** The file as n8n binary, streamed and checked against the recorded size as the action node does. */
 export async function downloadFile(ctx: IPollFunctions | IWebhookFunctions, attachment: AttachmentRecord): Promise<IBinaryData> {
-	return await downloadAttachment(asExecute(ctx), attachment, 0);
+	return await clientOf(ctx).attachments.download(attachment, 0, ctx.helpers);
 }
 
 /** `entityDefs.<E>.fields`; undefined when EspoCRM does not know the entity type or hides it. */
 export async function fieldsOf(ctx: TriggerContext, entityType: string): Promise<FieldDefs | undefined> {
-	return await fetchFieldDefs(asExecute(ctx), entityType);
+	return await clientOf(ctx).fieldsOf(entityType);
 }

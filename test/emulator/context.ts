@@ -30,6 +30,8 @@ export interface Services {
 	siteUrl: string;
 	/** Webhooks and their event queue (observed §10); record saves report to it. */
 	webhooks?: WebhookHub;
+	/** Active auth tokens of `Espo-Authorization` logins: token → user id (api §2.6, Logout). */
+	authTokens: Map<string, string>;
 }
 
 export type JsonObject = Record<string, unknown>;
