@@ -130,10 +130,10 @@ export async function triggerChecks({ n8n, emulator, report, example, pkgName })
 			'activation: the webhook trigger registered its EspoCRM webhooks (Document.create, Document.fieldUpdate.file) at n8n\'s URL',
 			`${events.join(', ') || 'none'} → ${urls.join(', ')}`,
 		);
-		// The polling trigger's first poll (at activation) is its baseline: link the Task's file after it.
-		const pollActive = await waitFor(async () => /e2e: new Task file|e2ePollTrigger/.test(server.output()), 60_000);
-		report.note(pollActive ? 'the polling workflow is activated' : 'n8n did not log the polling workflow\'s activation within 60 s');
-		await new Promise((resolve) => setTimeout(resolve, 3000));
+		// The polling trigger's first poll (at activation) is its baseline: link the Task's file after it,
+		// i.e. after EspoCRM saw its first listing of Tasks.
+		const baseline = await waitFor(async () => (await control(emulator, 'GET', 'log')).some((e) => e.method === 'GET' && e.path === '/Task'), 90_000);
+		report.check(baseline === true, 'activation: the polling trigger ran its first poll (the baseline: it lists the Tasks)', baseline ? '' : 'no GET /Task within 90 s');
 
 		// Webhook: a new Document → EspoCRM's job → a delivery → an execution appends the file to the Case.
 		let before = (await emulator.record('Case', caseId)).attachmentsIds ?? [];
