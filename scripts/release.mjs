@@ -15,7 +15,12 @@ import { fileURLToPath } from 'node:url';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const path = (name) => join(REPO, name);
 const readJson = (name) => JSON.parse(readFileSync(path(name), 'utf8'));
-const CODEX = 'nodes/EspoCrmAttachment/EspoCrmAttachment.node.json';
+/** Each node's codex (its "Docs" links in the editor) and the release.json docs entry it links to. */
+const CODEXES = {
+	'nodes/EspoCrmAttachment/EspoCrmAttachment.node.json': 'node',
+	'nodes/EspoCrmFileTrigger/EspoCrmFileTrigger.node.json': 'trigger',
+	'nodes/EspoCrmFilePollTrigger/EspoCrmFilePollTrigger.node.json': 'trigger',
+};
 const CREDENTIAL = 'credentials/EspoCrmApi.credentials.ts';
 const CREDENTIAL_DOCS = /(documentationUrl =\s*)'[^']*'/;
 
@@ -36,9 +41,12 @@ function sync(release) {
 	pkg.author = { name: release.author.name, email: release.author.email };
 	update('package.json', `${JSON.stringify(pkg, null, 2)}\n`);
 
-	const codex = readJson(CODEX);
-	codex.resources = { credentialDocumentation: [{ url: release.docs.credential }], primaryDocumentation: [{ url: release.docs.node }] };
-	update(CODEX, `${JSON.stringify(codex, null, '\t')}\n`);
+	for (const [file, docs] of Object.entries(CODEXES)) {
+		if (!existsSync(path(file))) continue;
+		const codex = readJson(file);
+		codex.resources = { credentialDocumentation: [{ url: release.docs.credential }], primaryDocumentation: [{ url: release.docs[docs] }] };
+		update(file, `${JSON.stringify(codex, null, '\t')}\n`);
+	}
 
 	const credential = readFileSync(path(CREDENTIAL), 'utf8');
 	if (!CREDENTIAL_DOCS.test(credential)) throw new Error(`${CREDENTIAL}: no \`documentationUrl = '…'\` to update`);
@@ -52,6 +60,7 @@ function check(release) {
 		'release.json author.name': release.author?.name,
 		'release.json author.email': release.author?.email,
 		'release.json docs.node': release.docs?.node,
+		'release.json docs.trigger': release.docs?.trigger,
 		'release.json docs.credential': release.docs?.credential,
 	};
 	for (const [where, value] of Object.entries(values)) {
@@ -72,9 +81,12 @@ function check(release) {
 	if (pkg.repository?.url !== `git+${repo}.git` || pkg.homepage !== `${repo}#readme` || pkg.author?.email !== release.author?.email) {
 		problems.push('package.json does not match release.json: run `npm run build` (it writes release.json into package.json)');
 	}
-	const codex = readJson(CODEX);
-	if (codex.resources?.primaryDocumentation?.[0]?.url !== release.docs?.node || codex.resources?.credentialDocumentation?.[0]?.url !== release.docs?.credential) {
-		problems.push(`${CODEX} does not match release.json docs: run \`npm run build\``);
+	for (const [file, docs] of Object.entries(CODEXES)) {
+		if (!existsSync(path(file))) continue;
+		const codex = readJson(file);
+		if (codex.resources?.primaryDocumentation?.[0]?.url !== release.docs?.[docs] || codex.resources?.credentialDocumentation?.[0]?.url !== release.docs?.credential) {
+			problems.push(`${file} does not match release.json docs: run \`npm run build\``);
+		}
 	}
 	if (!readFileSync(path(CREDENTIAL), 'utf8').includes(`'${release.docs?.credential}'`)) problems.push(`${CREDENTIAL} documentationUrl does not match release.json docs.credential: run \`npm run build\``);
 

@@ -9,13 +9,14 @@ describe('release', () => {
 		const run = spawnSync(process.execPath, [path.join(REPO, 'scripts/release.mjs'), 'check'], { cwd: REPO, encoding: 'utf8', env: { ...process.env, GITHUB_REF_TYPE: '' } });
 		expect(run.status).toBe(1);
 		const problems = run.stderr.split('\n').filter((line) => line.startsWith('  ✗ ')).map((line) => line.slice(4).replace(/ is still the placeholder .*/, ''));
-		// Only the placeholders: the sources (package.json, codex, credential) match release.json,
+		// Only the placeholders: the sources (package.json, the codex files, the credential) match release.json,
 		// CHANGELOG has the version, nothing else is missing.
 		expect(problems).toEqual([
 			'release.json repository',
 			'release.json author.name',
 			'release.json author.email',
 			'release.json docs.node',
+			'release.json docs.trigger',
 			'release.json docs.credential',
 		]);
 	});
