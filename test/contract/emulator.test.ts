@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { type Emulator, startEmulator } from '../emulator';
+import { compareVersions, defaultProfileName, PROFILE_NAMES, profileFor } from '../emulator/profiles';
 import { Api, request } from './support/client';
 import { AGAINST_REAL, dataUri, expectFamilyA, expectUnauthorized, probeUpload } from './support/target';
 
@@ -33,12 +34,34 @@ async function withEmulator(options: Parameters<typeof startEmulator>[0], body: 
 }
 
 describeEmulator('version profiles (api §8)', () => {
-	it('api §8: profile 9.3 reports version 9.3.4 in App/about and settings', () =>
-		withEmulator({ profile: '9.3' }, async (emulator) => {
-			const api = apiKeyClient(emulator);
-			expect((await api.get('/App/about')).json<Json>().version).toBe('9.3.4');
-			expect((await api.get('/Settings')).json<Json>().version).toBe('9.3.4');
-		}));
+	it('observed §9: the profiles report 8.4.2, 9.1.7, 9.3.10 and 10.0.0 in App/about and settings', async () => {
+		const versions: Record<string, unknown[]> = {};
+		for (const profile of PROFILE_NAMES) {
+			await withEmulator({ profile, seed: false }, async (emulator) => {
+				const api = apiKeyClient(emulator);
+				versions[profile] = [(await api.get('/App/about')).json<Json>().version, (await api.get('/Settings')).json<Json>().version, emulator.profileInfo.basis];
+			});
+		}
+		expect(versions).toEqual({
+			'8.4': ['8.4.2', '8.4.2', 'observed'],
+			'9.1': ['9.1.7', '9.1.7', 'observed'],
+			'9.3': ['9.3.10', '9.3.10', 'observed'],
+			'10.0': ['10.0.0', '10.0.0', 'source reading'],
+		});
+	});
+
+	it('profiles.ts: atLeast compares versions numerically (9.10 > 9.3), missing parts count as 0', () => {
+		const profile = profileFor('9.3');
+		expect(['9', '9.2', '9.3', '9.3.10', '9.3.11', '9.10', '10.0'].map((v) => profile.atLeast(v))).toEqual([true, true, true, true, false, false, false]);
+		expect(compareVersions('9.10.0', '9.3.10')).toBe(1);
+		expect(profileFor('10.0').atLeast('9.3.10')).toBe(true);
+	});
+
+	it('profiles.ts: ESPOCRM_PROFILE sets the default profile; an unknown name is refused with the known ones', () => {
+		expect(defaultProfileName({})).toBe('8.4');
+		expect(defaultProfileName({ ESPOCRM_PROFILE: '10.0' })).toBe('10.0');
+		expect(() => defaultProfileName({ ESPOCRM_PROFILE: '9.2' })).toThrow("ESPOCRM_PROFILE='9.2' is not a known EspoCRM profile: use one of 8.4, 9.1, 9.3, 10.0.");
+	});
 
 	it('api §6.4: profile 9.3 adds OCC to Case, Account, Opportunity and Task (versionNumber, 409 modified)', () =>
 		withEmulator({ profile: '9.3' }, async (emulator) => {

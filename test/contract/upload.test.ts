@@ -112,9 +112,17 @@ describe('success (observed §2.01)', () => {
 		expect([read.parentId, read.relatedId]).toEqual([null, null]);
 	});
 
-	it('observed §2.28: a UTF-8 name is echoed as raw UTF-8 JSON, not \\u-escaped', async () => {
+	it('observed §2.28, §9: JSON as PHP json_encode writes it in every line: non-ASCII \\u-escaped, "/" as "\\/"', async () => {
 		const reply = await upload(probeUpload({ name: 'Straße 文件.txt' }));
-		expect(reply.text).toContain('"name":"Straße 文件.txt"');
+		expect(reply.text).toContain('"name":"Stra\\u00dfe \\u6587\\u4ef6.txt"');
+		expect(reply.text).toContain('"type":"text\\/plain"');
+		expect(reply.json<{ name: string }>().name).toBe('Straße 文件.txt');
+	});
+
+	it('observed §9: an astral character (outside the BMP) is escaped as its UTF-16 surrogate pair', async () => {
+		const reply = await upload(probeUpload({ name: 'smile 😀.txt' }));
+		expect(reply.text).toContain('"name":"smile \\ud83d\\ude00.txt"');
+		expect(reply.json<{ name: string }>().name).toBe('smile 😀.txt');
 	});
 
 	it('observed §2.29: a quote in the name is JSON-escaped as \\"', async () => {

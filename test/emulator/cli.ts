@@ -1,13 +1,13 @@
-// `npm run emulator [-- --port 8080 (default: a free port) --profile 9.3 --latency-ms 50 --legacy-hmac-only --no-chunk-endpoint --base-path /crm]`
+// `npm run emulator [-- --port 8080 (default: a free port) --profile 8.4|9.1|9.3|10.0 --latency-ms 50 --legacy-hmac-only --no-chunk-endpoint --base-path /crm]`
 import { parseArgs } from 'node:util';
 
 import { type EmulatorOptions, startEmulator } from './index';
-import type { ProfileName } from './profiles';
+import { PROFILE_NAMES, type ProfileName } from './profiles';
 
 const { values } = parseArgs({
 	options: {
 		port: { type: 'string', default: '0' },
-		profile: { type: 'string', default: '8.4' },
+		profile: { type: 'string' },
 		'latency-ms': { type: 'string', default: '0' },
 		'legacy-hmac-only': { type: 'boolean', default: false },
 		'no-chunk-endpoint': { type: 'boolean', default: false },
@@ -16,9 +16,14 @@ const { values } = parseArgs({
 	},
 });
 
+if (values.profile !== undefined && !(PROFILE_NAMES as readonly string[]).includes(values.profile)) {
+	console.error(`--profile ${values.profile} is not a known EspoCRM profile: use one of ${PROFILE_NAMES.join(', ')}.`);
+	process.exit(2);
+}
+
 const options: EmulatorOptions = {
 	port: Number(values.port),
-	profile: values.profile as ProfileName,
+	profile: values.profile as ProfileName | undefined,
 	latencyMs: Number(values['latency-ms']),
 	legacyHmacOnly: values['legacy-hmac-only'],
 	noChunkEndpoint: values['no-chunk-endpoint'],
@@ -29,7 +34,7 @@ const options: EmulatorOptions = {
 startEmulator(options).then(
 	(emulator) => {
 		const { apiUser, hmacUser, admin, regularUser } = emulator.users;
-		console.log(`EspoCRM emulator (profile ${emulator.profile}) listening on ${emulator.url}`);
+		console.log(`EspoCRM emulator (profile ${emulator.profile}: EspoCRM ${emulator.profileInfo.version}, ${emulator.profileInfo.basis}) listening on ${emulator.url}`);
 		console.log(`API:            ${emulator.apiUrl}`);
 		console.log(`Control:        ${emulator.url}/__emulator/log/count`);
 		console.log(`API key user:   X-Api-Key: ${apiUser.apiKey}`);

@@ -11,7 +11,7 @@ import { DEFAULT_SETTINGS, type EmulatorSettings, type Services } from './contex
 import { controlSurface } from './control';
 import type { FaultRule } from './faults';
 import { espoDateTime } from './http';
-import { resolveProfile, type ProfileName } from './profiles';
+import { type Profile, type ProfileName, resolveProfile } from './profiles';
 import { createRecord, recordView } from './records';
 import { type RequestLogEntry, EmulatorServer } from './server';
 import { type AttachmentRow, newId, Store } from './store';
@@ -24,7 +24,7 @@ export type { EmulatorUser } from './users';
 export { USERS } from './users';
 
 export interface EmulatorOptions {
-	/** Default '8.4'. */
+	/** Default: `ESPOCRM_PROFILE`, else '8.4' (profiles.ts). */
 	profile?: ProfileName;
 	/** A pre-8.4.1 server: only the raw-digest HMAC is accepted. */
 	legacyHmacOnly?: boolean;
@@ -90,7 +90,10 @@ export interface Emulator {
 	/** url + '/api/v1'. */
 	apiUrl: string;
 	port: number;
+	/** The profile's name, e.g. '9.3'. */
 	profile: ProfileName;
+	/** The whole profile: `version` ('9.3.10'), `atLeast('9.2')`, `basis`, the behaviour flags. */
+	profileInfo: Profile;
 	users: typeof USERS;
 	/** Ids of the demo records; null when started with `seed: false`. */
 	seed: SeedIds | null;
@@ -225,6 +228,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		apiUrl: `${url}/api/v1`,
 		port,
 		profile: profile.name,
+		profileInfo: profile,
 		users: USERS,
 		seed,
 		state,
