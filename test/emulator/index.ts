@@ -148,6 +148,7 @@ function buildState(services: Services): EmulatorState {
 				field: a.field,
 				isBeingUploaded: false,
 				createdAt: espoDateTime(),
+				modifiedAt: espoDateTime(),
 				role: 'Attachment',
 				storage: 'EspoUploadDir',
 				storageFilePath: null,

@@ -17,7 +17,7 @@ import type { ApiContext } from './context';
 import { type ErrorFamily, notFound } from './http';
 import { entityDef } from './metadata';
 import type { Profile } from './profiles';
-import { deleteLink, deleteRecord, getRecord, listLinked, listRecords, postLink, postRecord, updateRecord } from './records';
+import { deleteLink, deleteRecord, getRecord, listLinked, listRecords, postAction, postLink, postRecord, updateRecord } from './records';
 
 /** Returned by handlers that wrote the response themselves (the download stream). */
 export const RESPONDED = Symbol('responded');
@@ -80,6 +80,7 @@ export function buildRoutes(profile: Profile): Route[] {
 	);
 	routes.push(
 		route(['POST'], '/Attachment/copy/:id', postCopy, { family: 'B' }),
+		route(['POST'], '/Action', postAction, { family: 'B' }),
 		route(['GET'], '/:controller', (ctx) =>
 			recordController(ctx.params.controller) === 'Attachment' ? listAttachments(ctx) : listRecords(ctx, ctx.params.controller),
 		),

@@ -159,13 +159,14 @@ export class EmulatorServer {
 			ip,
 		};
 		try {
-			const value = route.handle(ctx, res);
+			// Most handlers are synchronous; a non-atomic OCC update (records.ts) answers later.
+			const value = await route.handle(ctx, res);
 			if (value !== RESPONDED) sendJson(res, value);
 		} catch (error) {
 			if (!(error instanceof EspoError)) throw error;
 			sendError(res, route.family, error);
 		} finally {
-			// Handlers are synchronous and copy what they keep, so the buffer is free again.
+			// The handler has finished and copied what it keeps, so the buffer is free again.
 			if (body.pooled) this.bodyBuffers.release(body.pooled);
 		}
 	}
