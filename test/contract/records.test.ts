@@ -336,6 +336,33 @@ describe('optimistic concurrency (observed §5.d)', () => {
 	);
 });
 
+describe('record locking (10.0, api §6.4; E10 Tools/Lock)', () => {
+	withAdmin('api §6.4: from 10.0 a locked Account refuses a changed field (409 cannotModifyLockedRecord) and its deletion (409 cannotRemoveLockedRecord); before 10.0 there is no lock action', async () => {
+		const account = await create('Account', { name: `Lock ${run}` });
+		expect(account.isLocked).toBe(target.since('10.0') ? false : undefined);
+		const lock = await target.admin!.post('/Action', { action: 'lock', entityType: 'Account', id: account.id });
+		if (!target.since('10.0')) {
+			expectFamilyB(lock, 404, "Action 'lock' not found.");
+			return;
+		}
+		try {
+			expect([lock.status, lock.json<Json>().isLocked]).toEqual([200, true]);
+			expectFamilyA(await target.api.put(`/Account/${account.id}`, { name: `Lock ${run} 2` }), 409, 'cannotModifyLockedRecord', {
+				messageTranslation: { label: 'cannotModifyLockedRecord', scope: null, data: { field: 'Name' } },
+			});
+			// An unchanged value is no change: it saves.
+			expect((await target.api.put(`/Account/${account.id}`, { name: `Lock ${run}` })).status).toBe(200);
+			expectFamilyA(await target.api.delete(`/Account/${account.id}`), 409, 'cannotRemoveLockedRecord', {
+				messageTranslation: { label: 'cannotRemoveLockedRecord', scope: null, data: {} },
+			});
+			expectFamilyB(await target.admin!.post('/Action', { action: 'lock', entityType: 'Account', id: account.id }), 400, 'Already locked.');
+		} finally {
+			await target.admin!.post('/Action', { action: 'unlock', entityType: 'Account', id: account.id });
+		}
+		expect((await target.api.put(`/Account/${account.id}`, { name: `Lock ${run} 3` })).json<Json>()).toMatchObject({ name: `Lock ${run} 3`, isLocked: false });
+	});
+});
+
 describe('duplicate check (observed §5.e)', () => {
 	const name = `Probe Dup ${run}`;
 	beforeAll(async () => {

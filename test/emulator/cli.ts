@@ -1,4 +1,5 @@
-// `npm run emulator [-- --port 8080 (default: a free port) --profile 8.4|9.1|9.3|10.0 --latency-ms 50 --legacy-hmac-only --no-chunk-endpoint --base-path /crm]`
+// `npm run emulator [-- --port 8080 (default: a free port) --profile 8.4|9.1|9.3|10.0 --latency-ms 50 --legacy-hmac-only --no-chunk-endpoint --base-path /crm --lockout]`
+// `--lockout` turns on the failed-login lockout (observed §1.b), off by default.
 import { parseArgs } from 'node:util';
 
 import { type EmulatorOptions, startEmulator } from './index';
@@ -13,6 +14,7 @@ const { values } = parseArgs({
 		'no-chunk-endpoint': { type: 'boolean', default: false },
 		'base-path': { type: 'string', default: '' },
 		'no-seed': { type: 'boolean', default: false },
+		lockout: { type: 'boolean', default: false },
 	},
 });
 
@@ -33,6 +35,7 @@ const options: EmulatorOptions = {
 
 startEmulator(options).then(
 	(emulator) => {
+		if (values.lockout) emulator.setLockout(true);
 		const { apiUser, hmacUser, admin, regularUser } = emulator.users;
 		console.log(`EspoCRM emulator (profile ${emulator.profile}: EspoCRM ${emulator.profileInfo.version}, ${emulator.profileInfo.basis}) listening on ${emulator.url}`);
 		console.log(`API:            ${emulator.apiUrl}`);
@@ -41,6 +44,7 @@ startEmulator(options).then(
 		console.log(`HMAC user:      key ${hmacUser.apiKey}  secret ${hmacUser.secretKey}`);
 		console.log(`Admin:          ${admin.userName} / ${admin.password}`);
 		console.log(`Regular user:   ${regularUser.userName} / ${regularUser.password}`);
+		console.log(`Lockout:        ${values.lockout ? 'on (more than 10 failed logins per minute per IP → 403)' : 'off (--lockout turns it on)'}`);
 		if (emulator.seed) console.log(`Seed records:   ${JSON.stringify(emulator.seed)}`);
 		const stop = () => void emulator.close().then(() => process.exit(0));
 		process.on('SIGINT', stop);

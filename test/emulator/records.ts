@@ -382,8 +382,9 @@ function checkConcurrency(ctx: ApiContext, entityType: string, current: JsonObje
  * How long a non-atomic OCC update (`profile.occAtomic` false) waits between its version check and
  * its write: PHP's window between loading the record and the UPDATE. A second PUT checked inside it
  * passes the same check (observed §9: two PUTs with the same X-Version-Number both 200 on 9.1.7 and 9.3.10).
+ * Generous, so that two requests sent together meet inside it on a busy machine too.
  */
-export const OCC_RACE_WINDOW_MS = 50;
+export const OCC_RACE_WINDOW_MS = 200;
 
 export function updateRecord(ctx: ApiContext, entityType: string): JsonObject | Promise<JsonObject> {
 	const def = requireDef(entityType);

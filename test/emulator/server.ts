@@ -31,6 +31,8 @@ export interface RequestLogEntry {
 	/** Epoch milliseconds. */
 	startedAt: number;
 	durationMs: number;
+	/** The answer's X-Status-Reason; undefined when it had none (a lockout 403, observed §1.b). */
+	statusReason?: string;
 }
 
 const API_PREFIX = '/api/v1';
@@ -102,6 +104,8 @@ export class EmulatorServer {
 		const entry: RequestLogEntry = { method, path: resourcePath, query, status: 0, reqHeaders: { ...req.headers }, startedAt: Date.now(), durationMs: 0 };
 		res.on('close', () => {
 			entry.status = res.headersSent ? res.statusCode : 0;
+			const reason = res.headersSent ? res.getHeader('X-Status-Reason') : undefined;
+			if (reason !== undefined) entry.statusReason = String(reason);
 			entry.durationMs = Date.now() - entry.startedAt;
 			this.log.push(entry);
 		});

@@ -75,6 +75,18 @@ function readTimes(file: string): number[] {
 }
 
 /**
+ * How long to wait before `count` more failed logins fit the budget, given the times (ms) of the
+ * earlier ones: 0 when they fit now. A second of margin for the server's clock and the travel.
+ */
+export function waitBeforeSpending(times: readonly number[], now: number, count: number): number {
+	const recent = times.filter((t) => t > now - LOCKOUT_PERIOD_MS - 1000).sort((a, b) => a - b);
+	if (recent.length + count <= FAILED_LOGIN_BUDGET) return 0;
+	// The failure that must have aged out before there is room for `count` more.
+	const blocking = recent[recent.length + count - FAILED_LOGIN_BUDGET - 1];
+	return blocking + LOCKOUT_PERIOD_MS + 1000 - now;
+}
+
+/**
  * Before `count` deliberate failed logins: waits until the failures of the last 60 s (this run, the
  * other worker, an earlier run) leave room for them within the budget, then books them.
  */
@@ -84,14 +96,10 @@ export async function spendFailedLogins(apiUrl: string, count: number, log: (mes
 	for (;;) {
 		const waitMs = await withLock(apiUrl, () => {
 			const now = Date.now();
-			// A second of margin for the server's clock and the request's travel.
-			const recent = readTimes(file).filter((t) => t > now - LOCKOUT_PERIOD_MS - 1000);
-			if (recent.length + count <= FAILED_LOGIN_BUDGET) {
-				fs.writeFileSync(file, JSON.stringify([...recent, ...Array.from({ length: count }, () => now)]));
-				return 0;
-			}
-			const oldest = recent.sort((a, b) => a - b)[recent.length + count - FAILED_LOGIN_BUDGET - 1];
-			return oldest + LOCKOUT_PERIOD_MS + 1000 - now;
+			const times = readTimes(file).filter((t) => t > now - LOCKOUT_PERIOD_MS - 1000);
+			const wait = waitBeforeSpending(times, now, count);
+			if (wait === 0) fs.writeFileSync(file, JSON.stringify([...times, ...Array.from({ length: count }, () => now)]));
+			return wait;
 		});
 		if (waitMs <= 0) return;
 		if (!told) {

@@ -71,11 +71,13 @@ async function serverVersion(api: Api): Promise<string> {
 	return version;
 }
 
-/** This process met a lockout: the first failure explains it, the later requests of the run are not sent. */
-let lockedOutAt: number | null = null;
-
-/** Stops at EspoCRM's failed-login lockout (observed §1.b) with one explanation instead of many odd failures. */
-function lockoutGuard(apiUrl: string): (reply?: Reply) => void {
+/**
+ * Stops at EspoCRM's failed-login lockout (observed §1.b) with one explanation instead of many odd
+ * failures: the reply that shows it throws the explanation, and the later requests through this guard
+ * (the rest of the test file) are not sent but fail at once, pointing at it.
+ */
+export function lockoutGuard(apiUrl: string): (reply?: Reply) => void {
+	let lockedOutAt: number | null = null;
 	return (reply) => {
 		if (reply === undefined) {
 			if (lockedOutAt !== null) {
