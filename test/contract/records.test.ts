@@ -1,4 +1,5 @@
 // Observed §5 (records and linking), §6.20–6.41 (lists and record errors); api §6.
+import { OCC_RACE_WINDOW_MS } from '../emulator/records';
 import type { Api } from './support/client';
 import {
 	asUser,
@@ -318,10 +319,12 @@ describe('optimistic concurrency (observed §5.d)', () => {
 		'the race window is the emulator\'s model',
 		'observed §9: OCC is not atomic from 9.1: two PUTs with the same X-Version-Number at the same moment both save, the later one wins; 8.4 (KnowledgeBaseArticle) answers the second 409',
 		async () => {
+			// A window wide enough for two requests sent together to meet in it on a busy machine.
+			target.emulator!.setOccRaceWindow(1000);
 			const entityType = target.since('9.1') ? 'Case' : 'KnowledgeBaseArticle';
 			const record = await create(entityType, { name: `Race ${run}` });
 			const put = (suffix: string) => target.api.put(`/${entityType}/${record.id}`, { name: `Race ${run} ${suffix}` }, { headers: { 'X-Version-Number': '1' } });
-			const [a, b] = await Promise.all([put('a'), put('b')]);
+			const [a, b] = await Promise.all([put('a'), put('b')]).finally(() => target.emulator!.setOccRaceWindow(OCC_RACE_WINDOW_MS));
 			const after = (await target.api.get(`/${entityType}/${record.id}`)).json<Json>();
 			// Which of the two is handled first is up to the network; the outcome per line is not.
 			const saved = [a, b].filter((reply) => reply.status === 200).map((reply) => reply.json<Json>().name);

@@ -12,7 +12,7 @@ import { controlSurface } from './control';
 import type { FaultRule } from './faults';
 import { espoDateTime } from './http';
 import { type Profile, type ProfileName, resolveProfile } from './profiles';
-import { createRecord, recordView } from './records';
+import { createRecord, OCC_RACE_WINDOW_MS, recordView } from './records';
 import { type RequestLogEntry, EmulatorServer } from './server';
 import { type AttachmentRow, newId, Store } from './store';
 import { ALL_USERS, findUser, USERS } from './users';
@@ -43,6 +43,8 @@ export interface EmulatorOptions {
 	settings?: Partial<EmulatorSettings>;
 	/** Default true: the demo records of `Emulator.seed`. */
 	seed?: boolean;
+	/** 9.1+ profiles: ms between an OCC update's version check and its write (default `OCC_RACE_WINDOW_MS`, observed §9). */
+	occRaceWindowMs?: number;
 }
 
 export interface NewAttachment {
@@ -105,6 +107,8 @@ export interface Emulator {
 	setSettings(settings: Partial<EmulatorSettings>): void;
 	setLatency(ms: number): void;
 	setLockout(on: boolean): void;
+	/** 9.1+ profiles: ms between an OCC update's version check and its write (observed §9). */
+	setOccRaceWindow(ms: number): void;
 	/** How many auth tokens of password logins are active (not yet given back with `App/destroyAuthToken`). */
 	activeAuthTokens(): number;
 	close(): Promise<void>;
@@ -207,7 +211,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	fs.mkdirSync(storageDir, { recursive: true });
 	const basePath = (options.basePath ?? '').replace(/\/+$/, '');
 	const settings: EmulatorSettings = { ...DEFAULT_SETTINGS, ...options.settings };
-	const services: Services = { store: new Store(storageDir), profile, settings, siteUrl: '', authTokens: new Map() };
+	const services: Services = { store: new Store(storageDir), profile, settings, siteUrl: '', authTokens: new Map(), occRaceWindowMs: options.occRaceWindowMs ?? OCC_RACE_WINDOW_MS };
 
 	let emulator: Emulator | undefined;
 	const server = new EmulatorServer(services, basePath, controlSurface(() => emulator!));
@@ -248,6 +252,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			server.latencyMs = ms;
 		},
 		activeAuthTokens: () => services.authTokens.size,
+		setOccRaceWindow: (ms) => {
+			services.occRaceWindowMs = ms;
+		},
 		setLockout: (on) => {
 			server.auth.lockoutEnabled = on;
 			server.auth.resetFailures();

@@ -379,12 +379,13 @@ function checkConcurrency(ctx: ApiContext, entityType: string, current: JsonObje
 }
 
 /**
- * How long a non-atomic OCC update (`profile.occAtomic` false) waits between its version check and
- * its write: PHP's window between loading the record and the UPDATE. A second PUT checked inside it
- * passes the same check (observed §9: two PUTs with the same X-Version-Number both 200 on 9.1.7 and 9.3.10).
- * Generous, so that two requests sent together meet inside it on a busy machine too.
+ * The default time a non-atomic OCC update (`profile.occAtomic` false) waits between its version check
+ * and its write: PHP's window between loading the record and the UPDATE (validation, hooks, the save).
+ * A second PUT checked inside it passes the same check (observed §9: two PUTs with the same
+ * X-Version-Number both 200 on 9.1.7 and 9.3.10). 50 ms is an estimate of a real server's window, not
+ * a measurement; `startEmulator({ occRaceWindowMs })` / `setOccRaceWindow()` change it.
  */
-export const OCC_RACE_WINDOW_MS = 200;
+export const OCC_RACE_WINDOW_MS = 50;
 
 export function updateRecord(ctx: ApiContext, entityType: string): JsonObject | Promise<JsonObject> {
 	const def = requireDef(entityType);
@@ -412,7 +413,7 @@ export function updateRecord(ctx: ApiContext, entityType: string): JsonObject | 
 	};
 	const checked = header(ctx, 'x-version-number') !== undefined && hasOcc(ctx.profile, entityType);
 	if (!checked || ctx.profile.occAtomic) return write();
-	return new Promise((resolve) => setTimeout(resolve, OCC_RACE_WINDOW_MS)).then(write);
+	return new Promise((resolve) => setTimeout(resolve, ctx.occRaceWindowMs)).then(write);
 }
 
 /**

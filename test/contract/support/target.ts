@@ -2,6 +2,7 @@
 // the credentials are set. The cases are the same; those that need the emulator (a version profile,
 // a switch, a second role, the state reader) are marked and skipped against a real server.
 import { type Emulator, type EmulatorOptions, startEmulator } from '../../emulator';
+import { compareVersions } from '../../emulator/profiles';
 import { Api, type Auth, type Reply, request } from './client';
 import { isLockoutReply, LOCKOUT_PERIOD_MS, LockoutError, lockoutMessage, SPENDING_TIMEOUT_MS, spendFailedLogins } from './lockout';
 
@@ -37,17 +38,6 @@ export interface Target {
 	 * budget below EspoCRM's lockout (lockout.ts). The emulator's lockout is off unless a case turns it on.
 	 */
 	spendFailedLogins(count: number): Promise<void>;
-}
-
-/** Compares dotted versions numerically ('9.10' > '9.3'); missing parts count as 0. */
-export function compareVersions(a: string, b: string): number {
-	const pa = a.split('.').map((part) => Number.parseInt(part, 10) || 0);
-	const pb = b.split('.').map((part) => Number.parseInt(part, 10) || 0);
-	for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-		const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
-		if (diff !== 0) return Math.sign(diff);
-	}
-	return 0;
 }
 
 /** `GET App/about` → version (8.1+, api §2.5). Waits out, once, a failed-login lockout met on the way (lockout.ts). */
