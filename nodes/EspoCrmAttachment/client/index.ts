@@ -106,7 +106,7 @@ export class EspoClient {
 	}
 
 	/** The credential, read and normalised once; a password login happens here, once per client. */
-	async connect(itemIndex?: number): Promise<Connection> {
+	async connect(itemIndex?: number, lease?: Lease): Promise<Connection> {
 		if (!this.connection) {
 			this.connection = (async () => {
 				const credentials = await this.ctx.getCredentials<EspoCredentialData & IDataObject>(CREDENTIAL_TYPE);
@@ -120,7 +120,7 @@ export class EspoClient {
 					});
 				}
 				const base: Connection = { apiRoot, host: new URL(apiRoot).host, credentials };
-				return credentials.authMethod === 'password' ? await this.logIn(base, itemIndex) : base;
+				return credentials.authMethod === 'password' ? await this.logIn(base, itemIndex, lease) : base;
 			})();
 			this.connection.catch(() => (this.connection = undefined));
 		}
@@ -139,9 +139,10 @@ export class EspoClient {
 	 * `Espo-Authorization-By-Token: true` afterwards, as EspoCRM's docs recommend; `close()` gives
 	 * the token back (`POST App/destroyAuthToken`, reference: Logout).
 	 */
-	private async logIn(base: Connection, itemIndex?: number): Promise<Connection> {
+	private async logIn(base: Connection, itemIndex?: number, lease?: Lease): Promise<Connection> {
 		const request: EspoRequest = { method: 'GET', path: apiPath('App', 'user'), itemIndex };
-		const appUser = await this.exchange<IDataObject | null>(base, request);
+		// Inside a held slot (a lease) the login uses it: taking a second slot could wait forever at Concurrency 1.
+		const appUser = await this.exchange<IDataObject | null>(base, request, lease);
 		const token = appUser?.token;
 		if (typeof token !== 'string' || token === '') return { ...base, appUser: appUser ?? undefined };
 		const login = Buffer.from(`${base.credentials.username ?? ''}:${token}`, 'utf8').toString('base64');
@@ -177,7 +178,7 @@ export class EspoClient {
 	 * and 0 bytes). Throws a NodeApiError with a readable message and hint for every failure.
 	 */
 	async request<T = unknown>(request: EspoRequest, lease?: Lease): Promise<T> {
-		return await this.exchange<T>(await this.connect(request.itemIndex), request, lease);
+		return await this.exchange<T>(await this.connect(request.itemIndex, lease), request, lease);
 	}
 
 	/** Runs `work` holding one slot; requests sent with the lease use it instead of taking another. */
