@@ -180,10 +180,10 @@ describe('GET Metadata (observed §6.12–6.19)', () => {
 		expect(fields.photos).toMatchObject({ type: 'attachmentMultiple', accept: ['image/*'] });
 	});
 
-	emulatorOnly('the 8.4 profile', 'observed §5.d: optimisticConcurrencyControl is on KnowledgeBaseArticle only (8.4)', async () => {
+	emulatorOnly('the 8.4 profile', 'observed §5.d: optimisticConcurrencyControl is on KnowledgeBaseArticle only among the stock types (8.4); the custom CWorkOrder has it turned on', async () => {
 		const defs = (await target.api.get('/Metadata?key=entityDefs')).json<Record<string, Json>>();
 		const occ = Object.keys(defs).filter((e) => defs[e].optimisticConcurrencyControl === true);
-		expect(occ).toEqual(['KnowledgeBaseArticle']);
+		expect(occ).toEqual(['KnowledgeBaseArticle', 'CWorkOrder']);
 	});
 });
 
