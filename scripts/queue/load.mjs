@@ -1,5 +1,6 @@
 // Test files and the HTTP clients that post them to n8n's webhooks.
 import { createHash, randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 
 export const KiB = 1024;
 export const MiB = 1024 * 1024;
@@ -15,37 +16,49 @@ export function fileSet(prefix, count, minBytes, maxBytes, extension = 'pdf', mi
 	});
 }
 
+/**
+ * One HTTP request on a connection of its own (no keep-alive: a reused connection that the server
+ * closes just as a POST starts fails with EPIPE before n8n sees anything, which is the client's race,
+ * not n8n's). Resolves with status, headers and body bytes; status 0 and the error text when no answer came.
+ */
+function request(url, { method = 'GET', headers = {}, body } = {}) {
+	const started = Date.now();
+	return new Promise((resolve) => {
+		const req = httpRequest(url, { method, headers: { ...headers, Connection: 'close', ...(body ? { 'Content-Length': body.length } : {}) }, agent: false }, (res) => {
+			const parts = [];
+			res.on('data', (chunk) => parts.push(chunk));
+			res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, bytes: Buffer.concat(parts), ms: Date.now() - started }));
+			res.on('error', (error) => resolve({ status: 0, headers: {}, bytes: Buffer.from(String(error.message)), ms: Date.now() - started }));
+		});
+		req.setTimeout(600_000, () => req.destroy(new Error('no answer within 600 s')));
+		req.on('error', (error) => resolve({ status: 0, headers: {}, bytes: Buffer.from(String(error.message)), ms: Date.now() - started }));
+		req.end(body);
+	});
+}
+
 /** A multipart POST (fields + files); the answer's status, parsed JSON (when it is JSON) and duration. */
 export async function postForm(url, { fields = {}, files = {} } = {}) {
-	const form = new FormData();
-	for (const [name, value] of Object.entries(fields)) form.append(name, value);
-	for (const [name, file] of Object.entries(files)) form.append(name, new Blob([file.data], { type: file.mimeType }), file.fileName);
-	const started = Date.now();
-	try {
-		const response = await fetch(url, { method: 'POST', body: form, signal: AbortSignal.timeout(600_000) });
-		const text = await response.text();
-		let json;
-		try {
-			json = JSON.parse(text);
-		} catch {
-			json = undefined;
-		}
-		return { status: response.status, json, text, ms: Date.now() - started };
-	} catch (error) {
-		return { status: 0, json: undefined, text: String(error.cause?.message ?? error.message), ms: Date.now() - started };
+	const boundary = `----queue-run-${randomBytes(12).toString('hex')}`;
+	const parts = [];
+	for (const [name, value] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+	for (const [name, file] of Object.entries(files)) {
+		parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${file.fileName}"\r\nContent-Type: ${file.mimeType}\r\n\r\n`), file.data, Buffer.from('\r\n'));
 	}
+	parts.push(Buffer.from(`--${boundary}--\r\n`));
+	const answer = await request(url, { method: 'POST', headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` }, body: Buffer.concat(parts) });
+	const text = answer.bytes.toString('utf8');
+	let json;
+	try {
+		json = JSON.parse(text);
+	} catch {
+		json = undefined;
+	}
+	return { status: answer.status, json, text, ms: answer.ms };
 }
 
 /** A GET whose answer body is kept as bytes. */
 export async function getBytes(url) {
-	const started = Date.now();
-	try {
-		const response = await fetch(url, { signal: AbortSignal.timeout(600_000) });
-		const bytes = Buffer.from(await response.arrayBuffer());
-		return { status: response.status, bytes, headers: response.headers, ms: Date.now() - started };
-	} catch (error) {
-		return { status: 0, bytes: Buffer.alloc(0), text: String(error.cause?.message ?? error.message), ms: Date.now() - started };
-	}
+	return await request(url);
 }
 
 /** Runs `tasks` (functions returning promises) with `clients` of them in flight at a time; results in task order. */
