@@ -161,8 +161,17 @@ export class EspoCrmApi implements ICredentialType {
 			url: '/App/user',
 			method: 'GET',
 			skipSslCertificateValidation: '={{ $credentials.ignoreSslIssues }}',
+			// Never follow a redirect: it would send the API key (or signature, or password) to whatever host it names.
+			disableFollowRedirect: true,
 		},
 		rules: [
+			...[301, 302, 303, 307, 308].map((code) => ({
+				type: 'responseCode' as const,
+				properties: {
+					value: code,
+					message: `The Base URL answered with a redirect (${code}) to another address. The test did not follow it and sent the credentials nowhere else. Open the Base URL in a browser and put the address it ends on (often https:// instead of http://, or with a sub-directory) into Base URL.`,
+				},
+			})),
 			{
 				type: 'responseCode',
 				properties: {

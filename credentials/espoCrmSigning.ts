@@ -63,8 +63,10 @@ export function apiRootOf(baseUrl: string): string {
 export function resourcePathOf(url: string, baseURL?: string): string {
 	const absolute = baseURL ? joinUrl(baseURL, url) : url;
 	const pathname = new URL(absolute).pathname;
-	const at = pathname.indexOf(API_ROOT);
-	const rest = at === -1 ? pathname : pathname.slice(at + API_ROOT.length);
+	// `/api/v1` as whole segments, the same match normalizeBaseUrl cuts at: a site under
+	// `/tools/api/v10` sends `/tools/api/v10/api/v1/App/user`, and `/App/user` is what is signed.
+	const match = /\/api\/v1(?=\/|$)/i.exec(pathname);
+	const rest = match ? pathname.slice(match.index + match[0].length) : pathname;
 	return rest === '' ? '/' : rest.startsWith('/') ? rest : `/${rest}`;
 }
 

@@ -12,7 +12,8 @@ export class EspoCrmAttachment implements INodeType {
 		icon: { light: 'file:espocrm.svg', dark: 'file:espocrm.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		// The canvas shows the operation's name under the node, not its internal value.
+		// The canvas shows the operation's name under the node, not its internal value. A literal (the
+		// scanner's rule reads it); test/workflow/nodeDescription.test.ts checks it against each operation's `subtitle`.
 		subtitle:
 			'={{ {"copyToRecord":"Copy to Record","delete":"Delete","download":"Download","downloadFromRecord":"Download From Record","get":"Get","removeFromRecord":"Remove From Record","upload":"Upload","uploadToAttachmentMultiple":"Upload and Append","uploadToFileField":"Upload and Link"}[$parameter["operation"]] }}',
 		description: 'Upload, link, download, copy and remove files of EspoCRM records',

@@ -1,6 +1,6 @@
 import type { IBinaryData, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import type { BinaryStream } from './transport';
+import type { BinaryStream } from './client/http';
 
 /** A file from an input item, readable whole or piece by piece without knowing the storage mode. */
 export interface InputFile {

@@ -65,3 +65,32 @@ export function recordIdParam(node: INode, itemIndex: number, value: unknown, wh
 		`Give a single ${what} (e.g. 6650c0f1a2b3c4d5e) or an EspoCRM URL such as https://crm.example.com/#${what === 'attachment ID' ? 'Attachment' : 'Case'}/view/6650c0f1a2b3c4d5e. An expression must produce one ID, not a list or an object.`,
 	);
 }
+
+// `…/#Case/view/<id>` (a record) or `…/#Attachment/view/<id>`, the address EspoCRM's web UI shows.
+const VIEW_URL = /#([A-Za-z][A-Za-z0-9_]{0,99})\/view\/([A-Za-z0-9_-]{1,64})(?:[/?&#]|$)/;
+
+/**
+ * The ID in a resource locator's value: `{ mode, value }` as the editor stores it, or a plain
+ * string from an expression or an older workflow. By URL (or any value that is an EspoCRM view
+ * URL) gives the ID in the URL; an attachment URL must point at an Attachment.
+ */
+export function locatorIdParam(node: INode, itemIndex: number, raw: unknown, what: 'record ID' | 'attachment ID'): string {
+	const locator = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as { mode?: unknown; value?: unknown }) : undefined;
+	const value = locator && 'value' in locator ? locator.value : raw;
+	if (typeof value === 'string' && (locator?.mode === 'url' || /^https?:\/\//i.test(value.trim()))) {
+		const match = VIEW_URL.exec(value.slice(0, 2000));
+		const wantsAttachment = what === 'attachment ID';
+		if (!match || (wantsAttachment && match[1] !== 'Attachment')) {
+			throw new NodeOperationError(
+				node,
+				`The ${wantsAttachment ? 'attachment' : 'record'} URL ${describe(value)} is not an EspoCRM ${wantsAttachment ? 'attachment' : 'record'} URL`,
+				{
+					itemIndex,
+					description: `Give the address EspoCRM shows for it, e.g. https://crm.example.com/#${wantsAttachment ? 'Attachment' : 'Case'}/view/6650c0f1a2b3c4d5e, or its ID.`,
+				},
+			);
+		}
+		return match[2];
+	}
+	return recordIdParam(node, itemIndex, value, what);
+}

@@ -1,5 +1,6 @@
 // GET / , App/user, App/about, Settings and Metadata (observed §1, §1.a, §6.12–6.19; api §2.5).
-import type { ApiContext, JsonObject, Services } from './context';
+import { parsedBody, type ApiContext, type JsonObject, type Services } from './context';
+import { badRequest } from './http';
 import { metadataByKey, metadataFor } from './metadata';
 import { DEMO_ENTITY_TYPES, type EmulatorUser } from './users';
 
@@ -134,6 +135,18 @@ function aclData(user: EmulatorUser): JsonObject {
 		fieldTable[scope] = Object.fromEntries(fields.map((f) => [f, { read: 'yes', edit: 'no' }]));
 	}
 	return { table, fieldTable, assignmentPermission: 'all', userPermission: 'all', portalPermission: 'no' };
+}
+
+/**
+ * `POST App/destroyAuthToken {"token"}` (api §2.6, Logout): ends the session of that token if it is
+ * the caller's own; `true` when a token was destroyed, `false` otherwise; no token → 400.
+ */
+export function destroyAuthToken(ctx: ApiContext): boolean {
+	const token = parsedBody(ctx).token;
+	if (typeof token !== 'string' || token === '') throw badRequest('');
+	if (ctx.authTokens.get(token) !== ctx.user.id) return false;
+	ctx.authTokens.delete(token);
+	return true;
 }
 
 /** `GET App/user`: keys in the observed order (§1.a). */

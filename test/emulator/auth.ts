@@ -56,10 +56,12 @@ export function hmacDigest(secret: string, method: string, resourcePath: string)
 export class Authenticator {
 	/** The failed-login lockout (observed §1.b); off by default because tests send many bad keys. */
 	lockoutEnabled = false;
-	private readonly tokens = new Map<string, string>();
 	private readonly failures = new Map<string, number[]>();
 
-	constructor(private readonly profile: Profile) {}
+	constructor(
+		private readonly profile: Profile,
+		private readonly tokens: Map<string, string>,
+	) {}
 
 	/** `WWW-Authenticate: Basic realm=""` only for a non-XHR request without Referer (and, 9.2+, not a POST). */
 	wantsWwwAuthenticate(request: AuthRequest): boolean {

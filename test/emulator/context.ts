@@ -27,6 +27,8 @@ export interface Services {
 	settings: EmulatorSettings;
 	/** The site URL (with the sub-directory), as `settings.siteUrl` shows it. */
 	siteUrl: string;
+	/** Active auth tokens of `Espo-Authorization` logins: token → user id (api §2.6, Logout). */
+	authTokens: Map<string, string>;
 }
 
 export type JsonObject = Record<string, unknown>;

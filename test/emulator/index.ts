@@ -104,6 +104,8 @@ export interface Emulator {
 	setSettings(settings: Partial<EmulatorSettings>): void;
 	setLatency(ms: number): void;
 	setLockout(on: boolean): void;
+	/** How many auth tokens of password logins are active (not yet given back with `App/destroyAuthToken`). */
+	activeAuthTokens(): number;
 	close(): Promise<void>;
 }
 
@@ -204,7 +206,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	fs.mkdirSync(storageDir, { recursive: true });
 	const basePath = (options.basePath ?? '').replace(/\/+$/, '');
 	const settings: EmulatorSettings = { ...DEFAULT_SETTINGS, ...options.settings };
-	const services: Services = { store: new Store(storageDir), profile, settings, siteUrl: '' };
+	const services: Services = { store: new Store(storageDir), profile, settings, siteUrl: '', authTokens: new Map() };
 
 	let emulator: Emulator | undefined;
 	const server = new EmulatorServer(services, basePath, controlSurface(() => emulator!));
@@ -243,6 +245,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		setLatency: (ms) => {
 			server.latencyMs = ms;
 		},
+		activeAuthTokens: () => services.authTokens.size,
 		setLockout: (on) => {
 			server.auth.lockoutEnabled = on;
 			server.auth.resetFailures();

@@ -2,7 +2,7 @@
 // HEAD is served by the GET route, observed §4.09). Unmatched paths get Slim's page (family C).
 import type { ServerResponse } from 'node:http';
 
-import { API_INDEX, getAbout, getAppUser, getMetadata, userSettings } from './app';
+import { API_INDEX, destroyAuthToken, getAbout, getAppUser, getMetadata, userSettings } from './app';
 import {
 	deleteAttachment,
 	getAttachment,
@@ -64,6 +64,7 @@ export function buildRoutes(profile: Profile): Route[] {
 		route(['GET'], '/', () => API_INDEX),
 		route(['GET'], '/App/user', (ctx) => getAppUser(ctx, ctx.ip)),
 		route(['GET'], '/App/about', getAbout),
+		route(['POST'], '/App/destroyAuthToken', destroyAuthToken),
 		route(['GET'], '/Metadata', getMetadata),
 		// Without valid credentials the server answers the public settings instead (observed §1.19, §1.20).
 		route(['GET'], '/Settings', (ctx) => userSettings(ctx, ctx.user), { auth: 'optional' }),

@@ -56,7 +56,7 @@ export class EmulatorServer {
 		readonly basePath: string,
 		private readonly control: (req: IncomingMessage, res: ServerResponse, path: string, query: string) => Promise<void>,
 	) {
-		this.auth = new Authenticator(services.profile);
+		this.auth = new Authenticator(services.profile, services.authTokens);
 		this.routes = buildRoutes(services.profile);
 	}
 

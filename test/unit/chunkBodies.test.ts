@@ -4,7 +4,7 @@
 import { randomBytes } from 'crypto';
 
 import type { InputFile } from '../../nodes/EspoCrmAttachment/binary';
-import { chunkBodies } from '../../nodes/EspoCrmAttachment/protocol/upload';
+import { chunkBodies } from '../../nodes/EspoCrmAttachment/client/upload';
 
 function fileOf(bytes: Buffer, pieceSizes: number[]): InputFile {
 	return {

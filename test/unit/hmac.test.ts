@@ -1,4 +1,5 @@
 import {
+	apiRootOf,
 	authHeadersFor,
 	hmacAuthorization,
 	resourcePathOf,
@@ -91,6 +92,10 @@ describe('resourcePathOf: the path EspoCRM signs', () => {
 		['/App/user', 'https://h/crm/api/v1', '/App/user'],
 		['App/user', 'https://h/crm/api/v1/', '/App/user'],
 		['/Account?select=id', 'https://h/api/v1', '/Account'],
+		// A site whose own path holds `/api/v1` inside a longer segment (issue #10): the path sent is signed.
+		['https://h/tools/api/v10/api/v1/App/user', undefined, '/App/user'],
+		['/App/user', 'https://h/tools/api/v10/api/v1', '/App/user'],
+		['https://h/tools/api/v1x/api/v1/Attachment/file/a1', undefined, '/Attachment/file/a1'],
 	])('%s (baseURL %s) → %s', (url, baseURL, expected) => {
 		expect(resourcePathOf(url, baseURL)).toBe(expected);
 	});
@@ -148,5 +153,17 @@ describe('authHeadersFor', () => {
 		);
 		// printf '%s' 'jürgen:pässwörd€🔑' | base64 -w0
 		expect(headers).toEqual({ 'Espo-Authorization': 'asO8cmdlbjpww6Rzc3fDtnJk4oKs8J+UkQ==' });
+	});
+});
+
+describe('the signed path is the path sent, for a base URL with /api/v1 inside a longer segment', () => {
+	it('https://h/tools/api/v10 → requests go to /tools/api/v10/api/v1/…, and /App/user is what is signed', () => {
+		const apiRoot = apiRootOf('https://h/tools/api/v10');
+		expect(apiRoot).toBe('https://h/tools/api/v10/api/v1');
+		const url = `${apiRoot}/App/user`;
+		const expected = hmacAuthorization('key', 'secret', 'GET', '/App/user');
+		expect(authHeadersFor({ baseUrl: 'https://h/tools/api/v10', authMethod: 'hmac', apiKey: 'key', secretKey: 'secret' }, 'GET', url)).toEqual({
+			'X-Hmac-Authorization': expected,
+		});
 	});
 });

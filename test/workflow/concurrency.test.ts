@@ -4,27 +4,11 @@
 // "In flight" is measured on the emulator's side, from each logged request's start and duration.
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { Emulator, RequestLogEntry } from '../emulator';
+import type { Emulator } from '../emulator';
 import { runNode, shutdownHarness, type BinaryMode, type InputItem, type RunResult } from '../harness';
-import { apiKeyCredential, attachmentIds, BINARY_MODES, fileItem, idsOn, orphans, rl, sha256, useEmulator } from './nodeFixtures';
+import { apiKeyCredential, attachmentIds, BINARY_MODES, fileItem, idsOn, maxInFlight, orphans, rl, sha256, useEmulator } from './nodeFixtures';
 
 afterAll(async () => await shutdownHarness());
-
-/** The most requests the emulator was handling at one moment (a request ending at t does not overlap one starting at t). */
-function maxInFlight(entries: RequestLogEntry[]): number {
-	const events = entries.flatMap((e) => [
-		{ at: e.startedAt, delta: 1 },
-		{ at: e.startedAt + e.durationMs, delta: -1 },
-	]);
-	events.sort((a, b) => a.at - b.at || a.delta - b.delta);
-	let current = 0;
-	let max = 0;
-	for (const { delta } of events) {
-		current += delta;
-		max = Math.max(max, current);
-	}
-	return max;
-}
 
 const textFiles = (n: number, prefix: string): InputItem[] =>
 	Array.from({ length: n }, (_, i) => fileItem(`${prefix}-${i}.txt`, `${prefix} file ${i} ${'.'.repeat(i * 100)}`, 'text/plain'));
@@ -55,7 +39,7 @@ describe.each(BINARY_MODES)('Concurrency, binary mode %s', (binaryMode: BinaryMo
 
 	test.each([1, 3, 5, 12])('12 uploads with concurrency %i: never more requests in flight than that, and the bound is used', async (concurrency) => {
 		const emu = emulator();
-		emu.faults.add({ method: 'POST', path: '/Attachment', times: Infinity, action: { delayMs: 40 } });
+		emu.faults.add({ method: 'POST', path: '/Attachment', times: Infinity, action: { delayMs: 300 } }); // long enough that the bound is reached on a busy machine too
 		const items = textFiles(12, `c${concurrency}`);
 		const result = await run({ operation: 'upload', entityType: 'Case', field: 'attachments', options: { concurrency } }, items);
 		expect(result.error).toBeUndefined();
@@ -65,7 +49,7 @@ describe.each(BINARY_MODES)('Concurrency, binary mode %s', (binaryMode: BinaryMo
 
 	test('Without the option, at most 5 requests are in flight (the default)', async () => {
 		const emu = emulator();
-		emu.faults.add({ method: 'POST', path: '/Attachment', times: Infinity, action: { delayMs: 40 } });
+		emu.faults.add({ method: 'POST', path: '/Attachment', times: Infinity, action: { delayMs: 300 } }); // long enough that the bound is reached on a busy machine too
 		const result = await run({ operation: 'upload', entityType: 'Case', field: 'attachments' }, textFiles(12, 'default'));
 		expect(result.error).toBeUndefined();
 		expect(maxInFlight(emu.log)).toBe(5);
@@ -102,7 +86,8 @@ describe.each(BINARY_MODES)('Concurrency, binary mode %s', (binaryMode: BinaryMo
 		const emu = emulator();
 		const attachments = storedFiles(6, 'order');
 		// Item 0 waits longest, item 2 least of the delayed ones; items 3–5 are not delayed at all.
-		[300, 200, 100].forEach((delayMs, i) =>
+		// Far apart, so the order holds on a busy machine too.
+		[1200, 800, 400].forEach((delayMs, i) =>
 			emu.faults.add({ method: 'GET', path: `/Attachment/file/${attachments[i].id}`, action: { delayMs } }),
 		);
 		const result = await run(

@@ -165,3 +165,29 @@ describe('credential test over HTTPS with a self-signed certificate', () => {
 		await expect(testCredential(credentials(true))).resolves.toMatchObject({ status: 'OK' });
 	});
 });
+
+describe('credential test and a redirect (issue #10)', () => {
+	let site: Emulator;
+	let elsewhere: Emulator;
+	beforeAll(async () => {
+		site = await startEmulator();
+		elsewhere = await startEmulator();
+	});
+	afterAll(async () => {
+		await site.close();
+		await elsewhere.close();
+	});
+
+	it.each([301, 302, 307, 308] as const)('a %i is not followed: the test fails, says where it pointed, and nothing is sent to the other host', async (status) => {
+		site.faults.clear();
+		elsewhere.clearLog();
+		site.faults.add({ path: /.*/, times: Infinity, action: { redirect: `${elsewhere.apiUrl}/App/user`, status } });
+		const credentials: EspoCredentialData = { baseUrl: site.url, authMethod: 'apiKey', apiKey: site.users.apiUser.apiKey };
+		const result = await testCredential(credentials);
+		expect(result).toEqual({
+			status: 'Error',
+			message: `The Base URL answered with a redirect (${status}) to another address. The test did not follow it and sent the credentials nowhere else. Open the Base URL in a browser and put the address it ends on (often https:// instead of http://, or with a sub-directory) into Base URL.`,
+		});
+		expect(elsewhere.log).toEqual([]);
+	});
+});

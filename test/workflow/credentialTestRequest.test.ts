@@ -35,7 +35,7 @@ describe("the credential test's base URL expression agrees with normalizeBaseUrl
 
 	it('sends GET App/user with baseURL and url separate, and resolves the SSL option', () => {
 		const request = resolvedCredentialTestRequest({ baseUrl: 'https://h/crm/', authMethod: 'apiKey', apiKey: 'k', ignoreSslIssues: true });
-		expect(request).toEqual({ baseURL: 'https://h/crm/api/v1', url: '/App/user', method: 'GET', skipSslCertificateValidation: true });
+		expect(request).toEqual({ baseURL: 'https://h/crm/api/v1', url: '/App/user', method: 'GET', skipSslCertificateValidation: true, disableFollowRedirect: true });
 		const strict = resolvedCredentialTestRequest({ baseUrl: 'https://h', authMethod: 'apiKey', apiKey: 'k' });
 		expect(strict.skipSslCertificateValidation).toBe(false); // the default of the credential field
 	});

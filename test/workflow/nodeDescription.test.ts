@@ -33,6 +33,25 @@ describe('the node as n8n loads it', () => {
 		expect(workflow.expression.getSimpleParameterValue(node, description().subtitle as string, 'internal', {})).toBe(expected);
 	});
 
+	test('the subtitle is the one each operation module states (the literal is what the scanner reads)', () => {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const { subtitle } = require('../../dist/nodes/EspoCrmAttachment/actions/attachment/index.js') as { subtitle: string };
+		expect(description().subtitle).toBe(subtitle);
+	});
+
+	test('every operation offers the options the router applies (Concurrency and Timeout)', () => {
+		const operation = description().properties.find((p) => p.name === 'operation');
+		const values = (operation?.options ?? []).map((option) => (option as { value: string }).value);
+		const withOptions = values.map((value) => {
+			const collection = description().properties.find(
+				(p) => p.name === 'options' && (p.displayOptions?.show?.operation as string[] | undefined)?.includes(value),
+			);
+			const names = ((collection?.options ?? []) as Array<{ name: string }>).map((option) => option.name);
+			return [value, names.includes('concurrency'), names.includes('timeoutSeconds')];
+		});
+		expect(withOptions).toEqual(values.map((value) => [value, true, true]));
+	});
+
 	test('light and dark icons ship in dist, and the node is usable as an AI tool', () => {
 		// The loader turns `icon` into `iconUrl`: read the class as built.
 		// eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -5,7 +5,7 @@ import { createHash } from 'crypto';
 import type { INodeParameters } from 'n8n-workflow';
 
 import type { EspoCredentialData } from '../../credentials/espoCrmSigning';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator';
+import { startEmulator, type Emulator, type EmulatorOptions, type RequestLogEntry } from '../emulator';
 import type { BinaryMode, InputItem } from '../harness';
 
 export const BINARY_MODES: BinaryMode[] = ['default', 'filesystem'];
@@ -57,4 +57,20 @@ export function orphans(emulator: Emulator, before: Set<string>): string[] {
 
 export function attachmentIds(emulator: Emulator): Set<string> {
 	return new Set(emulator.state.attachments().map((a) => a.id));
+}
+
+/** The most requests the emulator was handling at one moment (a request ending at t does not overlap one starting at t). */
+export function maxInFlight(entries: RequestLogEntry[]): number {
+	const events = entries.flatMap((e) => [
+		{ at: e.startedAt, delta: 1 },
+		{ at: e.startedAt + e.durationMs, delta: -1 },
+	]);
+	events.sort((a, b) => a.at - b.at || a.delta - b.delta);
+	let current = 0;
+	let max = 0;
+	for (const { delta } of events) {
+		current += delta;
+		max = Math.max(max, current);
+	}
+	return max;
 }

@@ -1,9 +1,18 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import type { AttachmentFieldType } from '../client/metadata';
+
 const EXPRESSION_HINT =
 	'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>';
 
 export type FieldKinds = 'fileFields' | 'attachmentMultipleFields' | 'allFields';
+
+/** The EspoCRM field types behind each kind: what the dropdowns list and what execute accepts. */
+export const FIELD_TYPES: Record<FieldKinds, AttachmentFieldType[]> = {
+	fileFields: ['file', 'image'],
+	attachmentMultipleFields: ['attachmentMultiple'],
+	allFields: ['file', 'image', 'attachmentMultiple'],
+};
 
 const FIELD_LOADERS: Record<FieldKinds, string> = {
 	fileFields: 'getFileFields',
@@ -63,28 +72,12 @@ export function recordProperty(description: string, displayOptions?: INodeProper
 				name: 'url',
 				type: 'string',
 				placeholder: 'https://crm.example.com/#Case/view/6650c0f1a2b3c4d5e',
-				extractValue: { type: 'regex', regex: '#[A-Za-z][A-Za-z0-9_]*/view/([A-Za-z0-9_-]+)' },
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '.*#[A-Za-z][A-Za-z0-9_]*/view/[A-Za-z0-9_-]+.*',
-							errorMessage: 'Not an EspoCRM record URL (…/#Entity/view/ID)',
-						},
-					},
-				],
 			},
 			{
 				displayName: 'By ID',
 				name: 'id',
 				type: 'string',
 				placeholder: '6650c0f1a2b3c4d5e',
-				validation: [
-					{
-						type: 'regex',
-						properties: { regex: '[A-Za-z0-9_-]{1,64}', errorMessage: 'Not a valid EspoCRM ID' },
-					},
-				],
 			},
 		],
 	};
@@ -104,28 +97,12 @@ export function attachmentProperty(description: string, displayName = 'Attachmen
 				name: 'id',
 				type: 'string',
 				placeholder: '6650c0f1a2b3c4d5e',
-				validation: [
-					{
-						type: 'regex',
-						properties: { regex: '[A-Za-z0-9_-]{1,64}', errorMessage: 'Not a valid EspoCRM ID' },
-					},
-				],
 			},
 			{
 				displayName: 'By URL',
 				name: 'url',
 				type: 'string',
 				placeholder: 'https://crm.example.com/#Attachment/view/6650c0f1a2b3c4d5e',
-				extractValue: { type: 'regex', regex: '#Attachment/view/([A-Za-z0-9_-]+)' },
-				validation: [
-					{
-						type: 'regex',
-						properties: {
-							regex: '.*#Attachment/view/[A-Za-z0-9_-]+.*',
-							errorMessage: 'Not an EspoCRM attachment URL (…/#Attachment/view/ID)',
-						},
-					},
-				],
 			},
 			{
 				displayName: 'From List (Admin Users)',

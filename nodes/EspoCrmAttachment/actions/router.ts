@@ -1,13 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { ExecutionSession } from '../session';
-import { setRequestTimeout } from '../transport';
+import { EspoClient } from '../client';
 import { operations } from './attachment';
 
 type Outcome = { ok: true; items: INodeExecutionData[] } | { ok: false; error: NodeApiError | NodeOperationError };
-
-const READ_ONLY_OPERATIONS = ['download', 'downloadFromRecord', 'get'];
 
 /** Tells the user of a failed run that the other items did run (the node does not roll them back). */
 function othersNote(outcomes: Outcome[], failedIndex: number): string {
@@ -28,9 +25,10 @@ function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number):
 }
 
 /**
- * Runs the chosen operation for every input item, a bounded number at a time, and returns the
- * outputs in input order with `pairedItem`. All items run to the end (so no upload is left waiting
- * for a link); then, unless "Continue On Fail" is set, the first failed item's error is thrown.
+ * Runs the chosen operation for every input item with one EspoCRM client (its Concurrency bounds
+ * the requests in flight) and returns the outputs in input order with `pairedItem`. All items run
+ * to the end (so no upload is left waiting for a link); then, unless "Continue On Fail" is set,
+ * the first failed item's error is thrown. The client is closed in any case.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -40,21 +38,28 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
 	}
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	const concurrency = Math.max(1, Math.min(32, Number(options.concurrency ?? 5) || 5));
-	setRequestTimeout(this, Math.max(1, Number(options.timeoutSeconds ?? 300) || 300) * 1000);
-	const session = new ExecutionSession(this, items.length, concurrency);
+	const client = new EspoClient(this, {
+		concurrency: Number(options.concurrency ?? 5) || 5,
+		timeoutMs: Math.max(1, Number(options.timeoutSeconds ?? 300) || 300) * 1000,
+		itemCount: items.length,
+	});
 
-	const outcomes = await Promise.all(
-		items.map(async (item, i): Promise<Outcome> => {
-			try {
-				return { ok: true, items: await handler.execute.call(this, i, session, item) };
-			} catch (error) {
-				return { ok: false, error: asNodeError(this, error, i) };
-			} finally {
-				session.appends.arrive(i);
-			}
-		}),
-	);
+	let outcomes: Outcome[];
+	try {
+		outcomes = await Promise.all(
+			items.map(async (item, i): Promise<Outcome> => {
+				try {
+					return { ok: true, items: await handler.execute.call(this, i, client, item) };
+				} catch (error) {
+					return { ok: false, error: asNodeError(this, error, i) };
+				} finally {
+					client.writes.arrive(i);
+				}
+			}),
+		);
+	} finally {
+		await client.close();
+	}
 
 	const output: INodeExecutionData[] = [];
 	for (const [i, outcome] of outcomes.entries()) {
@@ -69,7 +74,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				pairedItem: { item: i },
 			});
 		} else {
-			if (!READ_ONLY_OPERATIONS.includes(operation) && outcomes.length > 1) {
+			if (handler.writes && outcomes.length > 1) {
 				const before = (outcome.error.description ?? '').trim();
 				const separator = before === '' || /[.!?]$/.test(before) ? ' ' : '. ';
 				outcome.error.description = `${before}${separator}${othersNote(outcomes, i)}`.trim();

@@ -1,7 +1,8 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { apiPath, asNodeError, connectionOf, espoFailureOf, espoRequest } from '../transport';
+import { apiPath, withClient } from '../client';
+import { asNodeError, espoFailureOf } from '../client/errors';
 import { entityTypeParam } from '../validate';
 
 const PAGE = 50;
@@ -9,10 +10,6 @@ const PAGE = 50;
 interface ListAnswer {
 	total?: number;
 	list?: IDataObject[];
-}
-
-function siteUrl(apiRoot: string): string {
-	return apiRoot.replace(/\/api\/v1$/, '');
 }
 
 function page(paginationToken?: string): number {
@@ -30,25 +27,27 @@ export async function searchRecords(
 	if (!raw) return { results: [] };
 	const entityType = entityTypeParam(this.getNode(), 0, raw);
 	const offset = page(paginationToken);
-	const answer = await espoRequest<ListAnswer>(this, {
-		method: 'GET',
-		path: apiPath(entityType),
-		qs: {
-			select: 'id,name',
-			maxSize: PAGE,
-			offset,
-			orderBy: 'createdAt',
-			order: 'desc',
-			...(filter ? { textFilter: filter } : {}),
-		},
-	});
-	const { apiRoot } = await connectionOf(this);
+	const { answer, site } = await withClient(this, async (client) => ({
+		answer: await client.request<ListAnswer>({
+			method: 'GET',
+			path: apiPath(entityType),
+			qs: {
+				select: 'id,name',
+				maxSize: PAGE,
+				offset,
+				orderBy: 'createdAt',
+				order: 'desc',
+				...(filter ? { textFilter: filter } : {}),
+			},
+		}),
+		site: await client.siteUrl(),
+	}));
 	const list = answer?.list ?? [];
 	return {
 		results: list.map((record) => ({
 			name: typeof record.name === 'string' && record.name !== '' ? record.name : String(record.id),
 			value: String(record.id),
-			url: `${siteUrl(apiRoot)}/#${entityType}/view/${String(record.id)}`,
+			url: `${site}/#${entityType}/view/${String(record.id)}`,
 		})),
 		paginationToken: offset + list.length < (answer?.total ?? 0) ? String(offset + list.length) : undefined,
 	};
@@ -62,18 +61,22 @@ export async function searchAttachments(
 ): Promise<INodeListSearchResult> {
 	const offset = page(paginationToken);
 	let answer: ListAnswer;
+	let site: string;
 	try {
-		answer = await espoRequest<ListAnswer>(this, {
-			method: 'GET',
-			path: apiPath('Attachment'),
-			qs: {
-				maxSize: PAGE,
-				offset,
-				orderBy: 'createdAt',
-				order: 'desc',
-				...(filter ? { textFilter: filter } : {}),
-			},
-		});
+		({ answer, site } = await withClient(this, async (client) => ({
+			answer: await client.request<ListAnswer>({
+				method: 'GET',
+				path: apiPath('Attachment'),
+				qs: {
+					maxSize: PAGE,
+					offset,
+					orderBy: 'createdAt',
+					order: 'desc',
+					...(filter ? { textFilter: filter } : {}),
+				},
+			}),
+			site: await client.siteUrl(),
+		})));
 	} catch (error) {
 		if (espoFailureOf(error)?.status === 403) {
 			throw new NodeOperationError(this.getNode(), 'EspoCRM lets only admin users list attachments', {
@@ -82,13 +85,12 @@ export async function searchAttachments(
 		}
 		throw asNodeError(this.getNode(), error);
 	}
-	const { apiRoot } = await connectionOf(this);
 	const list = answer?.list ?? [];
 	return {
 		results: list.map((attachment) => ({
 			name: `${String(attachment.name ?? attachment.id)}${attachment.parentType || attachment.relatedType ? ` (${String(attachment.parentType ?? attachment.relatedType)})` : ''}`,
 			value: String(attachment.id),
-			url: `${siteUrl(apiRoot)}/#Attachment/view/${String(attachment.id)}`,
+			url: `${site}/#Attachment/view/${String(attachment.id)}`,
 		})),
 		paginationToken: offset + list.length < (answer?.total ?? 0) ? String(offset + list.length) : undefined,
 	};

@@ -1,18 +1,14 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import {
-	fetchEntityTypesWithFiles,
-	fetchFieldDefs,
-	fieldTypeName,
-	type AttachmentFieldType,
-	type FieldDefs,
-} from '../protocol/metadata';
+import { FIELD_TYPES } from '../actions/common.descriptions';
+import { withClient } from '../client';
+import { fieldTypeName, type AttachmentFieldType, type FieldDefs } from '../client/metadata';
 import { entityTypeParam } from '../validate';
 
-const FILE_TYPES: AttachmentFieldType[] = ['file', 'image'];
-const MULTIPLE_TYPES: AttachmentFieldType[] = ['attachmentMultiple'];
-const ALL_TYPES: AttachmentFieldType[] = ['file', 'image', 'attachmentMultiple'];
+const FILE_TYPES = FIELD_TYPES.fileFields;
+const MULTIPLE_TYPES = FIELD_TYPES.attachmentMultipleFields;
+const ALL_TYPES = FIELD_TYPES.allFields;
 
 function fieldsOfTypes(fields: FieldDefs, types: AttachmentFieldType[]): INodePropertyOptions[] {
 	return Object.entries(fields)
@@ -26,7 +22,7 @@ function fieldsOfTypes(fields: FieldDefs, types: AttachmentFieldType[]): INodePr
 }
 
 async function entityTypesWith(this: ILoadOptionsFunctions, types: AttachmentFieldType[]): Promise<INodePropertyOptions[]> {
-	const entityTypes = await fetchEntityTypesWithFiles(this);
+	const entityTypes = await withClient(this, async (client) => await client.entityTypesWithFiles());
 	return entityTypes
 		.filter(({ fields }) => fieldsOfTypes(fields, types).length > 0)
 		.map(({ name, fields }) => ({
@@ -42,7 +38,7 @@ async function fieldsWith(this: ILoadOptionsFunctions, types: AttachmentFieldTyp
 	const raw = this.getCurrentNodeParameter('entityType');
 	if (!raw) return [];
 	const entityType = entityTypeParam(this.getNode(), 0, raw);
-	const fields = await fetchFieldDefs(this, entityType);
+	const fields = await withClient(this, async (client) => await client.fieldsOf(entityType));
 	if (!fields) {
 		throw new NodeOperationError(this.getNode(), `EspoCRM has no entity type '${entityType}' that this user can see`);
 	}

@@ -1,28 +1,38 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { isSingleFileField } from '../../protocol/metadata';
-import { updateRecord } from '../../protocol/records';
-import type { UploadedAttachment } from '../../protocol/upload';
-import type { ExecutionSession } from '../../session';
-import { apiPath, espoRequest } from '../../transport';
+import type { EspoClient } from '../../client';
+import { isSingleFileField } from '../../client/metadata';
 import {
 	attachmentProperty,
+	concurrencyOption,
 	entityTypeProperty,
 	fieldProperty,
 	keepOnFailureOption,
 	recordProperty,
+	timeoutOption,
+	type FieldKinds,
 } from '../common.descriptions';
 import { attachmentIdOf, attachmentFieldOf, optionsOf, recordIdOf } from './itemInput';
-import { isTrue } from './recordTarget';
+import { isTrue, writeOutcomeFields } from './recordTarget';
 import { linkOrCleanUp } from './uploadSteps';
+
+export const option = {
+	name: 'Copy to Record',
+	value: 'copyToRecord',
+	description: 'Copy an attachment onto another record (the file is shared, the original stays)',
+	action: 'Copy an attachment to a record',
+};
+export const subtitle = 'Copy to Record';
+export const writes = true;
+const kinds: FieldKinds = 'allFields';
 
 const properties: INodeProperties[] = [
 	attachmentProperty('The attachment to copy. It stays where it is; the copy shares its stored file.', 'Source Attachment'),
-	entityTypeProperty('allFields', 'The entity type of the record that gets the copy'),
+	entityTypeProperty(kinds, 'The entity type of the record that gets the copy'),
 	recordProperty('The record that gets the copy'),
 	fieldProperty(
-		'allFields',
+		kinds,
 		'The File, Image or Attachment-Multiple field that gets the copy. A File field\'s previous attachment is deleted by EspoCRM.',
 	),
 	{
@@ -31,7 +41,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [keepOnFailureOption],
+		options: [concurrencyOption, keepOnFailureOption, timeoutOption],
 	},
 ];
 
@@ -44,32 +54,24 @@ export const description = updateDisplayOptions(
  * Copies an attachment onto another record. `Attachment/copy/{id}` makes a new attachment that
  * shares the stored file; linking the original id instead would move it away from its record.
  */
-export async function execute(
-	this: IExecuteFunctions,
-	i: number,
-	session: ExecutionSession,
-): Promise<INodeExecutionData[]> {
+export async function execute(this: IExecuteFunctions, i: number, client: EspoClient): Promise<INodeExecutionData[]> {
 	const sourceId = attachmentIdOf(this, i);
 	const recordId = recordIdOf(this, i);
-	const field = await attachmentFieldOf(this, i, session, ['file', 'image', 'attachmentMultiple']);
-	const { entityType } = field;
-	const single = isSingleFileField(field.type);
+	const field = await attachmentFieldOf(this, i, client, kinds);
+	const target = { entityType: field.entityType, recordId, field: field.name };
 
-	const copy = await session.limit(
-		async () =>
-			await espoRequest<UploadedAttachment>(this, {
-				method: 'POST',
-				path: apiPath('Attachment', 'copy', sourceId),
-				body: { field: field.name, [single ? 'relatedType' : 'parentType']: entityType },
-				itemIndex: i,
-			}),
+	const { confirmedAfterLostAnswer: copyConfirmed, ...copy } = await client.attachments.copy(sourceId, field, i);
+	const outcome = await linkOrCleanUp(this, i, client, copy, isTrue(optionsOf(this, i), 'keepOnLinkFailure'), async () =>
+		isSingleFileField(field.type)
+			? await client.records.setFile(target, copy.id, {}, i)
+			: await client.records.append(target, [copy.id], i),
 	);
-	await linkOrCleanUp(this, i, session, copy, isTrue(optionsOf(this, i), 'keepOnLinkFailure'), async () => {
-		if (single) {
-			await session.limit(async () => await updateRecord(this, entityType, recordId, { [`${field.name}Id`]: copy.id }, { itemIndex: i }));
-		} else {
-			await session.appendLater({ entityType, recordId, field: field.name }, [copy.id], i);
-		}
-	});
-	return [{ json: { ...copy, record: { id: recordId, entityType, field: field.name } }, pairedItem: { item: i } }];
+	const json: IDataObject = {
+		...copy,
+		record: { id: recordId, entityType: field.entityType, field: field.name },
+		...(copyConfirmed ? { copyConfirmedAfterLostAnswer: true } : {}),
+		...writeOutcomeFields(outcome),
+	};
+	if (typeof outcome.replacedBy === 'string') json.deleted = (await client.attachments.deleteIfUnlinked(copy.id, i)).deleted;
+	return [{ json, pairedItem: { item: i } }];
 }

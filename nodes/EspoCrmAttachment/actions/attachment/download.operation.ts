@@ -2,10 +2,18 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { withBinary } from '../../binary';
-import { downloadById } from '../../protocol/download';
-import type { ExecutionSession } from '../../session';
+import type { EspoClient } from '../../client';
 import { attachmentProperty, outputBinaryFieldProperty, requestOptions } from '../common.descriptions';
 import { attachmentIdOf } from './itemInput';
+
+export const option = {
+	name: 'Download',
+	value: 'download',
+	description: 'Download an attachment as a binary file',
+	action: 'Download an attachment',
+};
+export const subtitle = 'Download';
+export const writes = false;
 
 const properties: INodeProperties[] = [
 	attachmentProperty('The attachment to download'),
@@ -22,13 +30,11 @@ export const description = updateDisplayOptions(
 export async function execute(
 	this: IExecuteFunctions,
 	i: number,
-	session: ExecutionSession,
+	client: EspoClient,
 	item: INodeExecutionData,
 ): Promise<INodeExecutionData[]> {
 	const id = attachmentIdOf(this, i);
 	const outputField = this.getNodeParameter('outputBinaryField', i) as string;
-	return await session.limit(async () => {
-		const { attachment, binary } = await downloadById(this, id, i);
-		return [withBinary(item, i, attachment, outputField, binary)];
-	});
+	const { attachment, binary } = await client.attachments.downloadById(id, i, this.helpers);
+	return [withBinary(item, i, attachment, outputField, binary)];
 }

@@ -2,22 +2,33 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { withBinary } from '../../binary';
-import { downloadById } from '../../protocol/download';
-import { isSingleFileField } from '../../protocol/metadata';
-import { readRecord } from '../../protocol/records';
-import type { ExecutionSession } from '../../session';
+import type { EspoClient } from '../../client';
+import { isSingleFileField } from '../../client/metadata';
 import {
 	entityTypeProperty,
 	fieldProperty,
 	outputBinaryFieldProperty,
-	recordProperty, requestOptions } from '../common.descriptions';
+	recordProperty,
+	requestOptions,
+	type FieldKinds,
+} from '../common.descriptions';
 import { attachmentFieldOf, recordIdOf } from './itemInput';
 
+export const option = {
+	name: 'Download From Record',
+	value: 'downloadFromRecord',
+	description: 'Download the file(s) of a record\'s File, Image or Attachment-Multiple field',
+	action: 'Download the files of a record',
+};
+export const subtitle = 'Download From Record';
+export const writes = false;
+const kinds: FieldKinds = 'allFields';
+
 const properties: INodeProperties[] = [
-	entityTypeProperty('allFields', 'The entity type of the record'),
+	entityTypeProperty(kinds, 'The entity type of the record'),
 	recordProperty('The record whose files to download'),
 	fieldProperty(
-		'allFields',
+		kinds,
 		'The field to download: a File or Image field gives one item, an Attachment-Multiple field one item per file',
 	),
 	outputBinaryFieldProperty,
@@ -33,26 +44,22 @@ export const description = updateDisplayOptions(
 export async function execute(
 	this: IExecuteFunctions,
 	i: number,
-	session: ExecutionSession,
+	client: EspoClient,
 	item: INodeExecutionData,
 ): Promise<INodeExecutionData[]> {
 	const recordId = recordIdOf(this, i);
-	const field = await attachmentFieldOf(this, i, session, ['file', 'image', 'attachmentMultiple']);
+	const field = await attachmentFieldOf(this, i, client, kinds);
 	const { entityType } = field;
 	const outputField = this.getNodeParameter('outputBinaryField', i) as string;
 
-	const record = await session.limit(async () => await readRecord(this, entityType, recordId, i));
+	const record = await client.records.read(entityType, recordId, i);
 	const value = isSingleFileField(field.type) ? record[`${field.name}Id`] : record[`${field.name}Ids`];
 	const ids = (Array.isArray(value) ? value : [value]).filter((id): id is string => typeof id === 'string' && id !== '');
 
 	const results: INodeExecutionData[] = [];
 	for (const id of ids) {
-		results.push(
-			await session.limit(async () => {
-				const { attachment, binary } = await downloadById(this, id, i);
-				return withBinary(item, i, { ...attachment, record: { id: recordId, entityType, field: field.name } }, outputField, binary);
-			}),
-		);
+		const { attachment, binary } = await client.attachments.downloadById(id, i, this.helpers);
+		results.push(withBinary(item, i, { ...attachment, record: { id: recordId, entityType, field: field.name } }, outputField, binary));
 	}
 	return results;
 }

@@ -1,6 +1,6 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import type { ExecutionSession } from '../../session';
+import type { EspoClient } from '../../client';
 import * as copyToRecord from './copyToRecord.operation';
 import * as deleteAttachment from './delete.operation';
 import * as download from './download.operation';
@@ -14,11 +14,23 @@ import * as uploadToFileField from './uploadToFileField.operation';
 export type OperationExecute = (
 	this: IExecuteFunctions,
 	itemIndex: number,
-	session: ExecutionSession,
+	client: EspoClient,
 	item: INodeExecutionData,
 ) => Promise<INodeExecutionData[]>;
 
-export const operations: Record<string, { description: INodeProperties[]; execute: OperationExecute }> = {
+/** What each operation module exports; the node description, the subtitle and the router read it. */
+export interface Operation {
+	/** The entry in the Operation dropdown. */
+	option: INodePropertyOptions & { action: string };
+	/** The short name under the node on the canvas. */
+	subtitle: string;
+	/** Whether it changes EspoCRM (a failed run then says which other items were written). */
+	writes: boolean;
+	description: INodeProperties[];
+	execute: OperationExecute;
+}
+
+export const operations: Record<string, Operation> = {
 	upload,
 	uploadToFileField,
 	uploadToAttachmentMultiple,
@@ -37,60 +49,16 @@ export const operationProperty: INodeProperties = {
 	noDataExpression: true,
 	displayOptions: { show: { resource: ['attachment'] } },
 	default: 'uploadToFileField',
-	options: [
-		{
-			name: 'Copy to Record',
-			value: 'copyToRecord',
-			description: 'Copy an attachment onto another record (the file is shared, the original stays)',
-			action: 'Copy an attachment to a record',
-		},
-		{
-			name: 'Delete',
-			value: 'delete',
-			description: 'Delete an attachment',
-			action: 'Delete an attachment',
-		},
-		{
-			name: 'Download',
-			value: 'download',
-			description: 'Download an attachment as a binary file',
-			action: 'Download an attachment',
-		},
-		{
-			name: 'Download From Record',
-			value: 'downloadFromRecord',
-			description: 'Download the file(s) of a record\'s File, Image or Attachment-Multiple field',
-			action: 'Download the files of a record',
-		},
-		{
-			name: 'Get',
-			value: 'get',
-			description: 'Get the details of an attachment',
-			action: 'Get an attachment',
-		},
-		{
-			name: 'Remove From Record',
-			value: 'removeFromRecord',
-			description: 'Take an attachment off a record, keeping its other attachments',
-			action: 'Remove an attachment from a record',
-		},
-		{
-			name: 'Upload',
-			value: 'upload',
-			description: 'Upload a file as an attachment for a field, without linking it to a record',
-			action: 'Upload an attachment',
-		},
-		{
-			name: 'Upload and Append to Attachment-Multiple Field',
-			value: 'uploadToAttachmentMultiple',
-			description: 'Upload a file and add it to a record\'s Attachment-Multiple field, keeping the files it has',
-			action: 'Upload and append to an attachment multiple field',
-		},
-		{
-			name: 'Upload and Link to File Field',
-			value: 'uploadToFileField',
-			description: 'Upload a file and put it in a File or Image field of a new or existing record',
-			action: 'Upload and link to a file field',
-		},
-	],
+	options: Object.values(operations)
+		.map((operation) => operation.option)
+		.sort((a, b) => a.name.localeCompare(b.name)),
 };
+
+/** The canvas shows the operation's name under the node, not its internal value. */
+export const subtitle = `={{ ${JSON.stringify(
+	Object.fromEntries(
+		Object.values(operations)
+			.map((operation) => [String(operation.option.value), operation.subtitle])
+			.sort(([a], [b]) => a.localeCompare(b)),
+	),
+)}[$parameter["operation"]] }}`;

@@ -1,10 +1,11 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { AttachmentField, AttachmentFieldType } from '../../protocol/metadata';
-import type { UploadOptions } from '../../protocol/upload';
-import type { ExecutionSession } from '../../session';
-import { entityTypeParam, fieldParam, recordIdParam } from '../../validate';
+import type { EspoClient } from '../../client';
+import type { AttachmentField } from '../../client/metadata';
+import type { UploadOptions } from '../../client/upload';
+import { entityTypeParam, fieldParam, locatorIdParam } from '../../validate';
+import { FIELD_TYPES, type FieldKinds } from '../common.descriptions';
 
 // Typed reads of the parameters several operations share, validated where they reach a URL.
 
@@ -16,27 +17,24 @@ export function fieldOf(ctx: IExecuteFunctions, i: number): string {
 	return fieldParam(ctx.getNode(), i, ctx.getNodeParameter('field', i));
 }
 
-/** The item's entity type and field, checked against EspoCRM's metadata to be of one of `types`. */
+/** The item's entity type and field, checked against EspoCRM's metadata to be of the operation's kind. */
 export async function attachmentFieldOf(
 	ctx: IExecuteFunctions,
 	i: number,
-	session: ExecutionSession,
-	types: AttachmentFieldType[],
+	client: EspoClient,
+	kinds: FieldKinds,
 ): Promise<AttachmentField> {
-	return await session.attachmentField(entityTypeOf(ctx, i), fieldOf(ctx, i), types, i);
+	return await client.attachmentField(entityTypeOf(ctx, i), fieldOf(ctx, i), FIELD_TYPES[kinds], i);
 }
 
+// Resource locators are read raw and checked here, not by n8n's regular-expression sandbox (its
+// 250 ms limit fails on a busy machine): an ID, an EspoCRM URL (…/#Case/view/ID) or an expression's value.
 export function recordIdOf(ctx: IExecuteFunctions, i: number): string {
-	return recordIdParam(ctx.getNode(), i, ctx.getNodeParameter('recordId', i, '', { extractValue: true }));
+	return locatorIdParam(ctx.getNode(), i, ctx.getNodeParameter('recordId', i, ''), 'record ID');
 }
 
 export function attachmentIdOf(ctx: IExecuteFunctions, i: number, name = 'attachmentId'): string {
-	return recordIdParam(
-		ctx.getNode(),
-		i,
-		ctx.getNodeParameter(name, i, '', { extractValue: true }),
-		'attachment ID',
-	);
+	return locatorIdParam(ctx.getNode(), i, ctx.getNodeParameter(name, i, ''), 'attachment ID');
 }
 
 export function optionsOf(ctx: IExecuteFunctions, i: number): IDataObject {

@@ -1,5 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import type { WriteOutcome } from '../../client/writeQueue';
 import {
 	chunkSizeOption,
 	concurrencyOption,
@@ -50,4 +51,16 @@ export const uploadAndLinkOptions: INodeProperties = {
 
 export function isTrue(options: IDataObject, name: string): boolean {
 	return options[name] === true;
+}
+
+/**
+ * What an item's output says beyond the attachment: that a lost answer was settled by asking
+ * EspoCRM, and, for a File field several items replaced, which uploads were replaced.
+ */
+export function writeOutcomeFields(outcome: WriteOutcome & { confirmedAfterLostAnswer?: boolean }): IDataObject {
+	const fields: IDataObject = {};
+	if (outcome.confirmedAfterLostAnswer) fields.linkConfirmedAfterLostAnswer = true;
+	if (outcome.replaced?.length) fields.replacedAttachmentIds = outcome.replaced;
+	if (outcome.replacedBy !== undefined) fields.replacedBy = outcome.replacedBy;
+	return fields;
 }

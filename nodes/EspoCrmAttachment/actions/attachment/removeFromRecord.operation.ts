@@ -1,19 +1,35 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
-import { isSingleFileField } from '../../protocol/metadata';
-import { readRecord, removeFromAttachmentMultiple, updateRecord } from '../../protocol/records';
-import type { ExecutionSession } from '../../session';
-import { deleteAttachment } from '../../protocol/download';
-import { attachmentProperty, entityTypeProperty, fieldProperty, recordProperty } from '../common.descriptions';
+import type { EspoClient } from '../../client';
+import { isSingleFileField } from '../../client/metadata';
+import {
+	attachmentProperty,
+	concurrencyOption,
+	entityTypeProperty,
+	fieldProperty,
+	recordProperty,
+	timeoutOption,
+	type FieldKinds,
+} from '../common.descriptions';
 import { attachmentIdOf, attachmentFieldOf, optionsOf, recordIdOf } from './itemInput';
-import { isTrue } from './recordTarget';
+import { isTrue, writeOutcomeFields } from './recordTarget';
+
+export const option = {
+	name: 'Remove From Record',
+	value: 'removeFromRecord',
+	description: 'Take an attachment off a record, keeping its other attachments',
+	action: 'Remove an attachment from a record',
+};
+export const subtitle = 'Remove From Record';
+export const writes = true;
+const kinds: FieldKinds = 'allFields';
 
 const properties: INodeProperties[] = [
-	entityTypeProperty('allFields', 'The entity type of the record'),
+	entityTypeProperty(kinds, 'The entity type of the record'),
 	recordProperty('The record to take the attachment off'),
 	fieldProperty(
-		'allFields',
+		kinds,
 		'The field that holds the attachment. Clearing a File or Image field makes EspoCRM delete the attachment; a required field cannot be cleared.',
 	),
 	attachmentProperty('The attachment to take off the record. The record\'s other attachments stay.'),
@@ -24,6 +40,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			concurrencyOption,
 			{
 				displayName: 'Delete Attachment',
 				name: 'deleteAttachment',
@@ -32,6 +49,7 @@ const properties: INodeProperties[] = [
 				description:
 					'Whether to delete the attachment too. Without it, an attachment taken off an Attachment-Multiple field stays in EspoCRM, unlinked.',
 			},
+			timeoutOption,
 		],
 	},
 ];
@@ -41,41 +59,27 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(
-	this: IExecuteFunctions,
-	i: number,
-	session: ExecutionSession,
-): Promise<INodeExecutionData[]> {
+/**
+ * Takes the attachment off the record, in item order with the execution's other writes to that
+ * record field: atomically through EspoCRM's relationship endpoint where it exists.
+ */
+export async function execute(this: IExecuteFunctions, i: number, client: EspoClient): Promise<INodeExecutionData[]> {
 	const recordId = recordIdOf(this, i);
 	const attachmentId = attachmentIdOf(this, i);
-	const field = await attachmentFieldOf(this, i, session, ['file', 'image', 'attachmentMultiple']);
-	const { entityType } = field;
-	const target = { entityType, recordId, field: field.name };
+	const field = await attachmentFieldOf(this, i, client, kinds);
+	const target = { entityType: field.entityType, recordId, field: field.name };
 
-	return await session.limit(async () => {
-		let deleted = false;
-		let removed: boolean;
-		if (isSingleFileField(field.type)) {
-			const record = await readRecord(this, entityType, recordId, i);
-			const current = record[`${field.name}Id`];
-			if (current !== attachmentId) {
-				throw new NodeOperationError(
-					this.getNode(),
-					`${entityType} ${recordId} does not hold attachment ${attachmentId} in '${field.name}' (it holds ${typeof current === 'string' ? current : 'no file'})`,
-					{ itemIndex: i, description: 'Nothing was changed. Check the attachment ID.' },
-				);
-			}
-			// EspoCRM deletes the previous attachment of a File field when it changes (reference §6.1).
-			await updateRecord(this, entityType, recordId, { [`${field.name}Id`]: null }, { itemIndex: i });
-			removed = true;
-			deleted = true;
-		} else {
-			removed = await removeFromAttachmentMultiple(this, target, attachmentId, i);
-			if (removed && isTrue(optionsOf(this, i), 'deleteAttachment')) {
-				await deleteAttachment(this, attachmentId, i);
-				deleted = true;
-			}
-		}
-		return [{ json: { id: attachmentId, removed, deleted, record: target }, pairedItem: { item: i } }];
-	});
+	if (isSingleFileField(field.type)) {
+		// EspoCRM deletes the attachment of a File field that is emptied (observed §5.11e).
+		const outcome = await client.records.clearFile(target, attachmentId, i);
+		return [{ json: { id: attachmentId, removed: true, deleted: true, record: target, ...writeOutcomeFields(outcome) }, pairedItem: { item: i } }];
+	}
+	const outcome = await client.records.remove(target, attachmentId, i);
+	const removed = outcome.removed === true;
+	let deleted = false;
+	if (removed && isTrue(optionsOf(this, i), 'deleteAttachment')) {
+		// Never while a record holds it: a later item of this execution may have linked it again.
+		deleted = (await client.attachments.deleteIfUnlinked(attachmentId, i)).deleted;
+	}
+	return [{ json: { id: attachmentId, removed, deleted, record: target, ...writeOutcomeFields({ ...outcome, removed: undefined }) }, pairedItem: { item: i } }];
 }

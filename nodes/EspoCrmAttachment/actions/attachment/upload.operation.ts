@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { ExecutionSession } from '../../session';
+import type { EspoClient } from '../../client';
 import {
 	chunkSizeOption,
 	concurrencyOption,
@@ -11,14 +11,25 @@ import {
 	inputBinaryFieldProperty,
 	mimeTypeOption,
 	timeoutOption,
+	type FieldKinds,
 } from '../common.descriptions';
 import { attachmentFieldOf } from './itemInput';
 import { uploadItemFile } from './uploadSteps';
 
+export const option = {
+	name: 'Upload',
+	value: 'upload',
+	description: 'Upload a file as an attachment for a field, without linking it to a record',
+	action: 'Upload an attachment',
+};
+export const subtitle = 'Upload';
+export const writes = true;
+const kinds: FieldKinds = 'allFields';
+
 const properties: INodeProperties[] = [
-	entityTypeProperty('allFields', 'The entity type whose field the file is meant for'),
+	entityTypeProperty(kinds, 'The entity type whose field the file is meant for'),
 	fieldProperty(
-		'allFields',
+		kinds,
 		'The File, Image or Attachment-Multiple field the file is meant for. EspoCRM checks the field\'s accepted file types and maximum size.',
 	),
 	inputBinaryFieldProperty,
@@ -38,12 +49,8 @@ export const description = updateDisplayOptions(
 );
 
 /** Uploads the file without linking it: link it later by setting <field>Id or <field>Ids on a record. */
-export async function execute(
-	this: IExecuteFunctions,
-	i: number,
-	session: ExecutionSession,
-): Promise<INodeExecutionData[]> {
-	const field = await attachmentFieldOf(this, i, session, ['file', 'image', 'attachmentMultiple']);
-	const attachment = await uploadItemFile(this, i, session, field);
+export async function execute(this: IExecuteFunctions, i: number, client: EspoClient): Promise<INodeExecutionData[]> {
+	const field = await attachmentFieldOf(this, i, client, kinds);
+	const attachment = await uploadItemFile(this, i, client, field);
 	return [{ json: attachment, pairedItem: { item: i } }];
 }

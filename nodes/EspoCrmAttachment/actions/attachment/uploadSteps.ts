@@ -2,35 +2,34 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { inputFile } from '../../binary';
-import type { AttachmentField } from '../../protocol/metadata';
-import { removeOrphan, uploadAttachment, type UploadedAttachment } from '../../protocol/upload';
-import type { ExecutionSession } from '../../session';
+import type { EspoClient } from '../../client';
+import type { UploadedAttachment } from '../../client/attachments';
+import { isUnsettled } from '../../client/errors';
+import type { AttachmentField } from '../../client/metadata';
 import { uploadOptionsOf } from './itemInput';
 
-/** Reads the item's file and uploads it for `field` (in chunks when it is big), within the concurrency bound. */
+/** Reads the item's file and uploads it for `field` (in chunks when it is big). */
 export async function uploadItemFile(
 	ctx: IExecuteFunctions,
 	i: number,
-	session: ExecutionSession,
+	client: EspoClient,
 	field: AttachmentField,
 ): Promise<UploadedAttachment> {
 	const binaryPropertyName = ctx.getNodeParameter('binaryPropertyName', i) as string;
 	const options = uploadOptionsOf(ctx, i);
-	return await session.limit(async () => {
-		const file = await inputFile(ctx, i, binaryPropertyName);
-		const settings = await session.serverSettings(i);
-		return await uploadAttachment(ctx, file, field, settings, options);
-	});
+	const file = await inputFile(ctx, i, binaryPropertyName);
+	return await client.attachments.upload(file, field, options);
 }
 
 /**
- * Runs the step that links an uploaded attachment to a record. If it fails, the attachment is
- * deleted (unless the user keeps it) and the error says so, so nothing stays behind silently.
+ * Runs the step that links an attachment the node made (upload or copy) to a record. If it fails,
+ * the attachment is deleted unless the user keeps it, a record holds it, or EspoCRM could not be
+ * asked whether the step happened (then it is kept and named); the error says which.
  */
 export async function linkOrCleanUp<T>(
 	ctx: IExecuteFunctions,
 	i: number,
-	session: ExecutionSession,
+	client: EspoClient,
 	attachment: UploadedAttachment,
 	keepOnFailure: boolean,
 	link: () => Promise<T>,
@@ -38,10 +37,12 @@ export async function linkOrCleanUp<T>(
 	try {
 		return await link();
 	} catch (error) {
-		const left = keepOnFailure
-			? `The uploaded attachment ${attachment.id} ('${attachment.name}') was kept, as the option "Keep Attachment If Linking Fails" asks.`
-			: await session.limit(async () => await removeOrphan(ctx, attachment.id, i));
-		throw withNote(ctx, i, error, left);
+		let note: string;
+		if (isUnsettled(error)) note = '';
+		else if (keepOnFailure) {
+			note = `The uploaded attachment ${attachment.id} ('${attachment.name}') was kept, as the option "Keep Attachment If Linking Fails" asks.`;
+		} else note = (await client.attachments.deleteIfUnlinked(attachment.id, i)).note;
+		throw withNote(ctx, i, error, note);
 	}
 }
 

@@ -24,9 +24,54 @@ export interface EspoFailure {
 
 const failures = new WeakMap<Error, EspoFailure>();
 
+/** Errors of requests that got no HTTP answer, with whether the request can have reached EspoCRM. */
+const unanswered = new WeakMap<Error, { mayHaveArrived: boolean }>();
+
+/** Errors whose write may or may not have happened and that EspoCRM could not be asked about. */
+const unsettled = new WeakSet<Error>();
+
 /** The EspoCRM answer behind an error thrown by the transport, so callers can react to it. */
 export function espoFailureOf(error: unknown): EspoFailure | undefined {
 	return error instanceof Error ? failures.get(error) : undefined;
+}
+
+/**
+ * Whether a write that failed this way may still have happened: no answer after the request may
+ * have left (reset, timeout), or a 5xx (PHP may have committed before a proxy answered 502/504).
+ * A refused connection or an unknown host never reached EspoCRM.
+ */
+export function outcomeUnknown(error: unknown): boolean {
+	if (!(error instanceof Error)) return false;
+	const failure = failures.get(error);
+	if (failure) return failure.status >= 500;
+	return unanswered.get(error)?.mayHaveArrived === true;
+}
+
+/** Marks an error as one whose write EspoCRM could not be asked about: nothing may be cleaned up after it. */
+export function markUnsettled<E extends Error>(error: E): E {
+	unsettled.add(error);
+	return error;
+}
+
+export function isUnsettled(error: unknown): boolean {
+	return error instanceof Error && unsettled.has(error);
+}
+
+/**
+ * EspoCRM's refusals of an uploaded file (403 with the reason in `X-Status-Reason`, reference §3.3),
+ * read in this one place: `type` says what the node tells the user.
+ */
+export const UPLOAD_REFUSALS: Record<string, 'fileType' | 'content'> = {
+	'Not allowed file type.': 'fileType',
+	'Passed type does not correspond to extension.': 'fileType',
+	'Detected mime type does not correspond to extension.': 'content',
+};
+
+export function uploadRefusalOf(error: unknown): { kind: 'fileType' | 'content'; reason: string } | undefined {
+	const failure = espoFailureOf(error);
+	if (failure?.status !== 403) return undefined;
+	const kind = UPLOAD_REFUSALS[failure.reason];
+	return kind ? { kind, reason: failure.reason } : undefined;
 }
 
 export function isHtml(contentType: string, text: string): boolean {
@@ -98,9 +143,9 @@ export function describeFailure(
 				description: `Request: ${what}.`,
 			};
 		case 403:
-			if (reason === 'Not allowed file type.') {
+			if (UPLOAD_REFUSALS[reason] === 'fileType') {
 				return {
-					message: 'EspoCRM does not allow this file type for the field (403 Not allowed file type.)',
+					message: `EspoCRM does not allow this file type for the field (403 ${reason})`,
 					description:
 						'The field accepts only certain file types (Administration → Entity Manager → the entity → Fields → the field → Accept). Check the file name\'s extension and, for Image fields, that the MIME type matches it exactly (image/jpeg for .jpg).',
 				};
@@ -236,6 +281,9 @@ const NETWORK_HINTS: Array<[RegExp, string, string]> = [
 	[/CERT|certificate|self[- ]signed|SSL|TLS/i, 'The TLS certificate of {host} is not trusted', 'If EspoCRM uses a self-signed certificate, enable "Ignore SSL Issues (Insecure)" in the credential, or install the CA on the n8n host.'],
 ];
 
+/** Failures before any byte reached EspoCRM: the request cannot have been handled. */
+const NEVER_ARRIVED = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|CERT|certificate|self[- ]signed/i;
+
 /** A request that got no HTTP answer at all. The message names the host, never a header. */
 export function networkError(
 	node: INode,
@@ -250,11 +298,13 @@ export function networkError(
 		`Could not reach EspoCRM at {host} (${code || 'network error'})`,
 		'Check the Base URL and the network between n8n and EspoCRM.',
 	];
-	return new NodeApiError(
+	const apiError = new NodeApiError(
 		node,
 		{ code: code || 'network error' },
 		{ message: message.replace('{host}', host), description, itemIndex },
 	);
+	unanswered.set(apiError, { mayHaveArrived: !NEVER_ARRIVED.test(code) });
+	return apiError;
 }
 
 function codeOf(error: unknown): string {
@@ -273,6 +323,31 @@ function codeOf(error: unknown): string {
 
 /** An error caught on its way up, as the NodeApiError or NodeOperationError it already is (or wrapped). */
 export function asNodeError(node: INode, error: unknown): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError) return error;
 	if (error instanceof NodeOperationError) return new NodeOperationError(node, error);
 	return new NodeApiError(node, error as JsonObject);
+}
+
+/**
+ * A copy of a (group's) error for one item: its own index, its own note, the same cause. Items
+ * written together must not share one error object (each names its own item and attachment).
+ */
+export function errorForItem(node: INode, error: unknown, itemIndex: number, note?: string): NodeApiError | NodeOperationError {
+	const cause = error instanceof NodeApiError || error instanceof NodeOperationError ? error : asNodeError(node, error);
+	const description = [cause.description ?? '', note ?? ''].filter((part) => part.trim() !== '').join(' ');
+	const copy =
+		cause instanceof NodeApiError
+			? new NodeApiError(node, { message: cause.message } as JsonObject, {
+					message: cause.message.replace(/ \[item \d+\]$/, ''),
+					description,
+					httpCode: cause.httpCode ?? undefined,
+					itemIndex,
+				})
+			: new NodeOperationError(node, cause.message.replace(/ \[item \d+\]$/, ''), { description, itemIndex });
+	const failure = espoFailureOf(cause);
+	if (failure) failures.set(copy, failure);
+	const info = unanswered.get(cause);
+	if (info) unanswered.set(copy, info);
+	if (unsettled.has(cause)) unsettled.add(copy);
+	return copy;
 }

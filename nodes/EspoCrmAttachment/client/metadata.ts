@@ -1,7 +1,6 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { apiPath, appUserOf, espoRequest, type EspoContext } from '../transport';
 
 export type AttachmentFieldType = 'file' | 'image' | 'attachmentMultiple';
 export const ATTACHMENT_FIELD_TYPES: AttachmentFieldType[] = ['file', 'image', 'attachmentMultiple'];
@@ -56,34 +55,21 @@ function asObject(value: unknown): IDataObject | undefined {
 }
 
 /**
- * `entityDefs.<E>.fields` (one request; `?key=` works since EspoCRM 8.2, older servers answer the
- * whole metadata, which is dug into). `undefined` when EspoCRM does not know the entity type or
- * the user cannot see it: it answers such keys with 200 and an empty body.
+ * `entityDefs.<E>.fields` from the answer to `Metadata?key=entityDefs.<E>.fields`. Servers before
+ * 8.2 answer the whole metadata, which is dug into. `undefined`: an empty answer (unknown entity
+ * type, or one the user cannot see).
  */
-export async function fetchFieldDefs(
-	ctx: EspoContext,
-	entityType: string,
-	itemIndex?: number,
-): Promise<FieldDefs | undefined> {
-	const key = `entityDefs.${entityType}.fields`;
-	const answer = await espoRequest<unknown>(ctx, {
-		method: 'GET',
-		path: apiPath('Metadata'),
-		qs: { key },
-		itemIndex,
-	});
+export function fieldDefsFrom(entityType: string, answer: unknown): FieldDefs | undefined {
 	let fields = asObject(answer);
 	const whole = asObject(fields?.entityDefs);
 	if (whole) fields = asObject(asObject(asObject(whole[entityType])?.fields));
 	return fields as FieldDefs | undefined;
 }
 
-/** Entity types (scopes the user can see) that have at least one File, Image or Attachment-Multiple field. */
-export async function fetchEntityTypesWithFiles(ctx: EspoContext): Promise<Array<{ name: string; fields: FieldDefs }>> {
-	const answer = asObject(
-		await espoRequest<unknown>(ctx, { method: 'GET', path: apiPath('Metadata'), qs: { key: 'entityDefs' } }),
-	);
-	const entityDefs = asObject(answer?.entityDefs) ?? answer ?? {};
+/** From `Metadata?key=entityDefs`: entity types with at least one File, Image or Attachment-Multiple field. */
+export function entityTypesWithFiles(answer: unknown): Array<{ name: string; fields: FieldDefs }> {
+	const object = asObject(answer);
+	const entityDefs = asObject(object?.entityDefs) ?? object ?? {};
 	const result: Array<{ name: string; fields: FieldDefs }> = [];
 	for (const [name, defs] of Object.entries(entityDefs)) {
 		const fields = asObject(asObject(defs)?.fields) as FieldDefs | undefined;
@@ -95,9 +81,9 @@ export async function fetchEntityTypesWithFiles(ctx: EspoContext): Promise<Array
 	return result.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Upload limits from `GET App/user` (settings + appParams; MB in EspoCRM, bytes here). */
-export async function fetchServerSettings(ctx: EspoContext, itemIndex?: number): Promise<ServerSettings> {
-	const answer = asObject(await appUserOf(ctx, itemIndex));
+/** Upload limits from the `GET App/user` answer (settings + appParams; MB in EspoCRM, bytes here). */
+export function serverSettingsFrom(appUser: unknown): ServerSettings {
+	const answer = asObject(appUser);
 	const settings = asObject(answer?.settings) ?? {};
 	const appParams = asObject(answer?.appParams) ?? {};
 	const chunk = Number(settings.attachmentUploadChunkSize);

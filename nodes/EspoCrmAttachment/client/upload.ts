@@ -2,9 +2,11 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { InputFile } from '../binary';
-import { deleteAttachment } from './download';
-import { apiPath, asNodeError, espoFailureOf, espoRequest, type EspoContext } from '../transport';
+import { asNodeError, espoFailureOf, outcomeUnknown, uploadRefusalOf } from './errors';
+import { apiPath } from './http';
+import type { EspoClient, Lease } from './index';
 import { isSingleFileField, type AttachmentField, type ServerSettings } from './metadata';
+import { cleanMimeType } from './mime';
 
 export interface UploadOptions {
 	fileName?: string;
@@ -19,6 +21,8 @@ export interface UploadOptions {
 export interface UploadedAttachment extends IDataObject {
 	id: string;
 	name: string;
+	/** The last chunk's answer was lost, and EspoCRM, asked afterwards, showed the upload complete. */
+	uploadConfirmedAfterLostAnswer?: boolean;
 }
 
 const MB = 1024 * 1024;
@@ -63,14 +67,28 @@ const IMAGE_EXTENSIONS = '.jpg, .jpeg, .png, .gif, .webp, .svg, .avif';
 
 /** Turns EspoCRM's terse type refusals into a message naming the file, the field and what it accepts. */
 function explainRefusal(
-	ctx: EspoContext,
+	client: EspoClient,
 	error: unknown,
 	name: string,
 	type: string,
 	field: AttachmentField,
 	itemIndex: number,
 ): NodeApiError | NodeOperationError {
-	const reason = espoFailureOf(error)?.status === 403 ? (espoFailureOf(error)?.reason ?? '') : '';
+	const refusal = uploadRefusalOf(error);
+	if (!refusal) return asNodeError(client.node, error);
+	const { reason } = refusal;
+	if (refusal.kind === 'content') {
+		return new NodeApiError(
+			client.node,
+			{ status: 403, reason },
+			{
+				message: `The content of '${name}' does not match its extension: EspoCRM checks that the bytes of an image are of the type the extension says (403 ${reason})`,
+				description: 'Give the file the extension of its real format (e.g. .jpg for JPEG bytes) with the option "File Name", or convert it.',
+				httpCode: '403',
+				itemIndex,
+			},
+		);
+	}
 	const where = `${field.entityType}.${field.name}`;
 	const accepts =
 		field.type === 'image'
@@ -81,31 +99,16 @@ function explainRefusal(
 	const noExtension = extensionOf(name) === '' ? ` '${name}' has no extension; EspoCRM decides by the extension.` : '';
 	const fix =
 		'Rename the file (option "File Name"), convert it, or let an administrator add the type to the field (Entity Manager → the entity → Fields → the field → Accept).';
-	if (reason === 'Not allowed file type.' || reason === 'Passed type does not correspond to extension.') {
-		return new NodeApiError(
-			ctx.getNode(),
-			{ status: 403, reason },
-			{
-				message: `EspoCRM does not accept the file '${name}' (${type}) in ${where} (403 ${reason})`,
-				description: `${accepts}${noExtension} ${fix}`.trim(),
-				httpCode: '403',
-				itemIndex,
-			},
-		);
-	}
-	if (reason === 'Detected mime type does not correspond to extension.') {
-		return new NodeApiError(
-			ctx.getNode(),
-			{ status: 403, reason },
-			{
-				message: `The content of '${name}' does not match its extension: EspoCRM checks that the bytes of an image are of the type the extension says (403 ${reason})`,
-				description: 'Give the file the extension of its real format (e.g. .jpg for JPEG bytes) with the option "File Name", or convert it.',
-				httpCode: '403',
-				itemIndex,
-			},
-		);
-	}
-	return asNodeError(ctx.getNode(), error);
+	return new NodeApiError(
+		client.node,
+		{ status: 403, reason },
+		{
+			message: `EspoCRM does not accept the file '${name}' (${type}) in ${where} (403 ${reason})`,
+			description: `${accepts}${noExtension} ${fix}`.trim(),
+			httpCode: '403',
+			itemIndex,
+		},
+	);
 }
 
 function mb(bytes: number): string {
@@ -126,25 +129,6 @@ function attachmentAttributes(field: AttachmentField, name: string, type: string
 		[isSingleFileField(field.type) ? 'relatedType' : 'parentType']: field.entityType,
 		field: field.name,
 	};
-}
-
-async function deleteQuietly(ctx: EspoContext, id: string, itemIndex: number): Promise<string | undefined> {
-	try {
-		await deleteAttachment(ctx, id, itemIndex);
-		return undefined;
-	} catch (error) {
-		// Already gone: EspoCRM itself removes an image whose content fails the last chunk's check.
-		if (espoFailureOf(error)?.status === 404) return undefined;
-		return (error as Error).message;
-	}
-}
-
-/** Deletes an attachment the node created, and says in words what happened, for an error message. */
-export async function removeOrphan(ctx: EspoContext, id: string, itemIndex: number): Promise<string> {
-	const problem = await deleteQuietly(ctx, id, itemIndex);
-	return problem
-		? `The uploaded attachment ${id} could NOT be deleted (${problem}); delete it in EspoCRM.`
-		: `The uploaded attachment ${id} was deleted, so nothing is left behind.`;
 }
 
 /**
@@ -201,6 +185,16 @@ export async function* chunkBodies(file: InputFile, chunkSize: number, type: str
 	if (raw > 0) yield finish();
 }
 
+/** Whether EspoCRM holds the whole file: the upload is no longer "being uploaded" (it flips after the last byte). */
+async function uploadComplete(client: EspoClient, id: string, size: number, itemIndex: number, lease: Lease): Promise<boolean> {
+	try {
+		const attachment = await client.attachments.find(id, itemIndex, lease);
+		return attachment !== undefined && attachment.isBeingUploaded === false && attachment.size === size;
+	} catch {
+		return false;
+	}
+}
+
 function transient(error: unknown): boolean {
 	const failure = espoFailureOf(error);
 	if (!failure) return error instanceof NodeApiError; // no HTTP answer: network
@@ -214,17 +208,23 @@ function transient(error: unknown): boolean {
  * to `Attachment/chunk/{id}`. EspoCRM has no resume (a resent chunk overshoots the size), so a
  * failed chunk deletes the attachment and the whole file is sent again, a bounded number of times.
  */
-export async function uploadAttachment(
-	ctx: EspoContext,
+export async function uploadFile(
+	client: EspoClient,
 	file: InputFile,
 	field: AttachmentField,
 	settings: ServerSettings,
 	options: UploadOptions,
 ): Promise<UploadedAttachment> {
 	const { itemIndex } = options;
-	const node = ctx.getNode();
+	const node = client.node;
 	const name = fileNameFor(field, file, options.fileName);
-	const type = mimeTypeFor(field, name, options.mimeType || file.mimeType);
+	const type = mimeTypeFor(
+		field,
+		name,
+		options.mimeType
+			? cleanMimeType(node, itemIndex, options.mimeType, 'option "MIME Type"')
+			: cleanMimeType(node, itemIndex, file.mimeType, 'of the input file'),
+	);
 	if (file.size === 0) {
 		throw new NodeOperationError(node, `The file '${name}' is empty (0 bytes)`, {
 			itemIndex,
@@ -248,78 +248,85 @@ export async function uploadAttachment(
 	// Servers before 7.2 have no chunk endpoint: the option cannot make them chunk.
 	const chunkSize = settings.canChunk ? (options.chunkSize ?? settings.chunkSize) : 0;
 	const attributes = attachmentAttributes(field, name, type, file.size);
-	const create = async (body: IDataObject): Promise<UploadedAttachment> => {
-		try {
-			return await espoRequest<UploadedAttachment>(ctx, { method: 'POST', path: apiPath('Attachment'), body, itemIndex });
-		} catch (error) {
-			throw explainRefusal(ctx, error, name, type, field, itemIndex);
-		}
-	};
-
-	if (!(chunkSize > 0 && file.size > chunkSize)) {
-		if (chunkSize === 0 && settings.maxUploadSize && file.size > settings.maxUploadSize) {
-			throw new NodeOperationError(
-				node,
-				`The file '${name}' is ${mb(file.size)}, more than this EspoCRM accepts in one request (${mb(settings.maxUploadSize)}) and it does not upload in chunks`,
-				{
-					itemIndex,
-					description:
-						'Ask the administrator to enable chunked uploads ("attachmentUploadChunkSize", EspoCRM 7.2+) or to raise PHP post_max_size.',
-				},
-			);
-		}
-		const contents = await file.read();
-		return await create({ ...attributes, file: `data:${type};base64,${contents.toString('base64')}` });
-	}
-
-	const attempts = 1 + Math.max(0, options.retries ?? 2);
-	for (let attempt = 1; ; attempt++) {
-		const created = await create({ ...attributes, isBeingUploaded: true });
-		const total = Math.ceil(file.size / chunkSize);
-		let index = 0;
-		const bodies = chunkBodies(file, chunkSize, type);
-		let next = bodies.next();
-		try {
-			for (;;) {
-				const { value: body, done } = await next;
-				if (done) break;
-				index++;
-				// Read and encode chunk n+1 while chunk n is on the wire; the chunks still go one after another.
-				next = bodies.next();
-				next.catch(() => undefined);
-				await espoRequest(ctx, {
-					method: 'POST',
-					path: apiPath('Attachment', 'chunk', created.id),
-					body,
-					itemIndex,
-				});
+	// One slot for the whole upload: the file is read (or its chunks encoded) only once it may be sent.
+	return await client.holdingSlot(async (lease) => {
+		const create = async (body: IDataObject): Promise<UploadedAttachment> => {
+			try {
+				return await client.request<UploadedAttachment>({ method: 'POST', path: apiPath('Attachment'), body, itemIndex }, lease);
+			} catch (error) {
+				throw explainRefusal(client, error, name, type, field, itemIndex);
 			}
-			return { ...created, isBeingUploaded: false };
-		} catch (error) {
-			await next.catch(() => undefined);
-			await bodies.return(undefined);
-			const cleanup = await deleteQuietly(ctx, created.id, itemIndex);
-			if (attempt < attempts && transient(error) && cleanup === undefined) continue;
-			const left = cleanup
-				? ` The partial attachment ${created.id} could NOT be deleted (${cleanup}); delete it in EspoCRM.`
-				: ` The partial attachment ${created.id} was deleted.`;
-			const refusal = explainRefusal(ctx, error, name, type, field, itemIndex);
-			if (refusal !== error) {
-				// The type check of an image's content runs on the last chunk.
-				refusal.description = `${refusal.description ?? ''}${left}`;
-				throw refusal;
+		};
+
+		if (!(chunkSize > 0 && file.size > chunkSize)) {
+			if (chunkSize === 0 && settings.maxUploadSize && file.size > settings.maxUploadSize) {
+				throw new NodeOperationError(
+					node,
+					`The file '${name}' is ${mb(file.size)}, more than this EspoCRM accepts in one request (${mb(settings.maxUploadSize)}) and it does not upload in chunks`,
+					{
+						itemIndex,
+						description:
+							'Ask the administrator to enable chunked uploads ("attachmentUploadChunkSize", EspoCRM 7.2+) or to raise PHP post_max_size.',
+					},
+				);
 			}
-			const cause = error as NodeApiError;
-			throw new NodeApiError(
-				node,
-				{ status: espoFailureOf(error)?.status ?? 0, reason: espoFailureOf(error)?.reason ?? '' },
-				{
-					message: `Uploading '${name}' failed at chunk ${index} of ${total} (attempt ${attempt} of ${attempts}): ${cause.message}`,
-					description: `${cause.description ?? ''}${left}`.trim(),
-					httpCode: cause.httpCode ?? undefined,
-					itemIndex,
-				},
-			);
+			const contents = await file.read();
+			return await create({ ...attributes, file: `data:${type};base64,${contents.toString('base64')}` });
 		}
-	}
+
+		const attempts = 1 + Math.max(0, options.retries ?? 2);
+		for (let attempt = 1; ; attempt++) {
+			const created = await create({ ...attributes, isBeingUploaded: true });
+			const total = Math.ceil(file.size / chunkSize);
+			let index = 0;
+			const bodies = chunkBodies(file, chunkSize, type);
+			let next = bodies.next();
+			try {
+				for (;;) {
+					const { value: body, done } = await next;
+					if (done) break;
+					index++;
+					// Read and encode chunk n+1 while chunk n is on the wire; the chunks still go one after another.
+					next = bodies.next();
+					next.catch(() => undefined);
+					try {
+						await client.request({ method: 'POST', path: apiPath('Attachment', 'chunk', created.id), body, itemIndex }, lease);
+					} catch (error) {
+						// The last chunk's answer was lost: EspoCRM may have stored the whole file. Ask before starting over.
+						if (index === total && outcomeUnknown(error) && (await uploadComplete(client, created.id, file.size, itemIndex, lease))) {
+							return { ...created, isBeingUploaded: false, uploadConfirmedAfterLostAnswer: true };
+						}
+						throw asNodeError(node, error);
+					}
+				}
+				return { ...created, isBeingUploaded: false };
+			} catch (error) {
+				await next.catch(() => undefined);
+				await bodies.return(undefined);
+				// A partial upload is linked to nothing yet: deleting it and sending the file again is safe.
+				const cleanup = await client.attachments.deleteIfUnlinked(created.id, itemIndex, lease);
+				if (attempt < attempts && transient(error) && cleanup.deleted) continue;
+				const left = cleanup.deleted
+					? ` The partial attachment ${created.id} was deleted.`
+					: ` ${cleanup.note.replace('uploaded attachment', 'partial attachment')}`;
+				if (uploadRefusalOf(error)) {
+					const refusal = explainRefusal(client, error, name, type, field, itemIndex);
+					// The type check of an image's content runs on the last chunk.
+					refusal.description = `${refusal.description ?? ''}${left}`;
+					throw refusal;
+				}
+				const cause = error as NodeApiError;
+				throw new NodeApiError(
+					node,
+					{ status: espoFailureOf(error)?.status ?? 0, reason: espoFailureOf(error)?.reason ?? '' },
+					{
+						message: `Uploading '${name}' failed at chunk ${index} of ${total} (attempt ${attempt} of ${attempts}): ${cause.message}`,
+						description: `${cause.description ?? ''}${left}`.trim(),
+						httpCode: cause.httpCode ?? undefined,
+						itemIndex,
+					},
+				);
+			}
+		}
+	});
 }
