@@ -4,6 +4,7 @@
 // emulator (profiles 8.4 and 9.3). Prints a table of what it checked with the figures.
 //
 //   node scripts/queue.mjs [--smoke] [--keep]
+//   node scripts/queue.mjs --prepare
 //
 // Debian's redis-server and postgresql are installed when missing; both run as private instances
 // of this script on loopback ports (Redis 6390, PostgreSQL 5440) with their own data folders and are
@@ -12,6 +13,8 @@
 //
 // --smoke: one main, one worker, five webhook POSTs (what .ci/run runs).
 // --keep:  keep the work folder (logs of every n8n process, the result table).
+// --prepare: only install what the run needs (n8n into the cache, the Debian packages) and exit;
+//   .ci/run does this in the background while the tests run.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -30,7 +33,9 @@ import { createTable } from './queue/table.mjs';
 import { allWorkflows, credentials, downloadWorkflow, webhookExample, webhooksOf } from './queue/workflows.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { values: opts } = parseArgs({ options: { smoke: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } } });
+const { values: opts } = parseArgs({
+	options: { smoke: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, prepare: { type: 'boolean', default: false } },
+});
 
 const PORTS = {
 	redis: 6390,
@@ -206,4 +211,11 @@ async function main() {
 	process.exitCode = table.failures() === 0 ? exitCode : 1;
 }
 
-await main();
+async function prepare() {
+	const install = await step('n8n 2.41.1 into the cache', () => n8nInstall(2, log));
+	const apt = await step('Debian packages redis-server, postgresql', () => ensureDebianPackages(log));
+	console.log(`queue run prepared in ${((Date.now() - started) / 1000).toFixed(0)} s: n8n ${install.version} on Node ${install.node.version}${apt.installed.length ? `, installed ${apt.installed.join(', ')}` : ''} (${timings.join(', ')})`);
+}
+
+if (opts.prepare) await prepare();
+else await main();

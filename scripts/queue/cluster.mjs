@@ -35,6 +35,8 @@ export function sharedEnv(install, { redis, postgres, binaryDataMode }) {
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+		// The task runner's grant token lives 30 s by default; on a busy machine the runner starts later.
+		N8N_RUNNERS_GRANT_TOKEN_TTL: '300',
 	};
 	for (const key of Object.keys(env)) if (/^npm_config_/i.test(key) || key === 'N8N_DEFAULT_BINARY_DATA_MODE') delete env[key];
 	if (binaryDataMode) env.N8N_DEFAULT_BINARY_DATA_MODE = binaryDataMode;
@@ -104,7 +106,7 @@ export class N8nProcess {
 	}
 
 	/** Starts `n8n start` / `n8n worker`; resolves once `/healthz/readiness` answers 200. */
-	async start({ timeoutMs = 180_000 } = {}) {
+	async start({ timeoutMs = 600_000 } = {}) {
 		const args = this.role === 'worker' ? ['worker', `--concurrency=${this.concurrency}`] : ['start'];
 		const started = Date.now();
 		this.child = spawn(this.install.node.bin, [this.install.cli, ...args], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
