@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 
 import { installLikeCommunityNodes } from '../e2e/package.mjs';
 import { onStop } from './cleanup.mjs';
+import { assertPortFree } from './services.mjs';
 
 export const ENCRYPTION_KEY = 'n8n-nodes-espocrm-attachments-queue-test';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -108,6 +109,8 @@ export class N8nProcess {
 	/** Starts `n8n start` / `n8n worker`; resolves once `/healthz/readiness` answers 200. */
 	async start({ timeoutMs = 600_000 } = {}) {
 		const args = this.role === 'worker' ? ['worker', `--concurrency=${this.concurrency}`] : ['start'];
+		await assertPortFree(this.ports.http, this.name);
+		await assertPortFree(this.ports.broker, this.name);
 		const started = Date.now();
 		this.child = spawn(this.install.node.bin, [this.install.cli, ...args], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
 		this.pid = this.child.pid;

@@ -3,7 +3,7 @@
 // system service. See "Queue mode, observed" in /work/shared/reference/n8n-runtime.md.
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 
 import { onStop } from './cleanup.mjs';
@@ -11,6 +11,15 @@ import { onStop } from './cleanup.mjs';
 const PG_ROOT = '/usr/lib/postgresql';
 /** PostgreSQL refuses to run as root: as root, the instance runs as this system user. */
 const PG_OS_USER = 'n8nqueuepg';
+
+/** Rejects when something else listens on 127.0.0.1:`port` (its readiness answer would look like ours). */
+export function assertPortFree(port, owner) {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.once('error', () => reject(new Error(`${owner}: port ${port} on 127.0.0.1 is in use by another process`)));
+		server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+	});
+}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -80,6 +89,7 @@ function redisPing(port) {
 }
 
 export async function startRedis({ port, dir }) {
+	await assertPortFree(port, 'redis-server');
 	mkdirSync(dir, { recursive: true });
 	const child = spawn(which('redis-server'), ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'], {
 		stdio: ['ignore', 'pipe', 'pipe'],
@@ -125,6 +135,7 @@ function postgresOwner(dirs) {
  * process, then a login role and a database for n8n. fsync is off: the data is thrown away after the run.
  */
 export async function startPostgres({ port, dir, database = 'n8n', user = 'n8n', password = 'n8n-queue-test' }) {
+	await assertPortFree(port, 'PostgreSQL');
 	const bin = postgresBin();
 	const data = join(dir, 'data');
 	const sockets = join(dir, 'sockets');
