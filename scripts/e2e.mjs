@@ -11,7 +11,8 @@
 // → import a credential and every examples/*.json → run the webhook example under `n8n start` and
 // POST a file to it → `n8n execute` the email, schedule and download examples (their outside-world
 // triggers replaced, see scripts/e2e/workflows.mjs) → compare with what the emulator stored
-// (its /__emulator control surface). Exit code 1 when any check fails.
+// (its /__emulator control surface) → on n8n 2.x, the trigger nodes under `n8n start`
+// (scripts/e2e/triggers.mjs). Exit code 1 when any check fails.
 //
 // --quick: only the package checks and one execution that uses the node.
 // --self-test-broken: builds deliberately broken copies of the package (wrong n8n.nodes path,
@@ -29,6 +30,7 @@ import { startEmulatorProcess } from './e2e/emulator.mjs';
 import { N8n, nodeOutput, runError } from './e2e/n8n.mjs';
 import { BREAKAGES, brokenCopy, installLikeCommunityNodes, pack } from './e2e/package.mjs';
 import { createReport } from './e2e/report.mjs';
+import { triggerChecks } from './e2e/triggers.mjs';
 import { CACHE_DIR, N8N_LINES, n8nInstall, run } from './e2e/runtime.mjs';
 import { CREDENTIAL, loadExamples, problemsAgainst, runnableNow, withStandIn } from './e2e/workflows.mjs';
 
@@ -254,6 +256,7 @@ async function e2eFor(line, tarball, work) {
 		await scheduleExample(n8n, emulator, caseFiles, CREDENTIAL, 'API key');
 		await scheduleExample(n8n, emulator, caseFiles, HMAC_CREDENTIAL, 'HMAC');
 		if (documentId) await documentDownload(n8n, emulator, documentId);
+		if (line === '2') await triggerChecks({ n8n, emulator, report, example: example('new-document-copy-to-case.json'), pkgName: pkg.name });
 		const loadErrors = n8n.loadErrors();
 		report.check(loadErrors.length === 0, 'no package or node load error in any n8n output', loadErrors.slice(0, 3).join('\n'));
 	} finally {

@@ -25,8 +25,10 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 const busy = Array.from({ length: busyCount }, () =>
 	spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }),
 );
+let current; // the running jest, stopped with the load on Ctrl-C
 const stopLoad = () => {
 	for (const child of busy) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+	if (current && current.exitCode === null && current.signalCode === null) process.kill(-current.pid, 'SIGKILL');
 };
 process.on('exit', stopLoad);
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -43,7 +45,9 @@ function runJest(run) {
 		let tail = '';
 		const jest = spawn(process.execPath, ['node_modules/jest/bin/jest.js', ...args], {
 			stdio: ['ignore', 'inherit', 'pipe'],
+			detached: true, // its own process group, so its workers go with it
 		});
+		current = jest;
 		jest.stderr.on('data', (data) => {
 			process.stderr.write(data);
 			tail = (tail + data.toString()).slice(-4000);

@@ -3,6 +3,7 @@
 // written together get their own error objects.
 import type { INodeParameters } from 'n8n-workflow';
 
+import type { Emulator } from '../emulator';
 import { shutdownHarness } from '../harness';
 import { apiKeyCredential, fileItem, idsOn, rl, sha256, useEmulator } from '../workflow/nodeFixtures';
 import { caseWithFile, documentWithFile, expectUnchanged, noteWithFile, runCase, snapshot } from './catalogue';
@@ -35,6 +36,15 @@ const removeFrom = (entityType: string, recordId: string, options: INodeParamete
 const files = (label: string, count: number) =>
 	Array.from({ length: count }, (_, i) => fileItem(`${label}-${i}.txt`, `${label} file ${i}`, 'text/plain'));
 
+/** A Case holding `count` files (created by the API user, linked as EspoCRM links them). */
+function caseWithFiles(emu: Emulator, label: string, count: number): { caseId: string; fileIds: string[] } {
+	const fileIds = Array.from({ length: count }, (_, i) =>
+		emu.state.createAttachment({ name: `${label}-${i}.txt`, type: 'text/plain', bytes: Buffer.from(`${label} ${i}`), field: 'attachments', parentType: 'Case', createdBy: emu.users.apiUser.id }).id,
+	);
+	const caseId = emu.state.createRecord('Case', { name: `Catalogue ${label}`, attachmentsIds: fileIds }).id as string;
+	return { caseId, fileIds };
+}
+
 describe('one record, item order', () => {
 	const emulator = useEmulator({ profile: '8.4' });
 	afterEach(() => emulator().faults.clear());
@@ -59,13 +69,7 @@ describe('one record, item order', () => {
 
 	test('two items remove two files of one Case (atomic DELETE per item, observed §5.31): exactly the third file stays', async () => {
 		const emu = emulator();
-		const { caseId, existingId } = caseWithFile(emu, 'remove-two');
-		const extra = [0, 1].map((i) =>
-			emu.state.createAttachment({ name: `r${i}.txt`, type: 'text/plain', bytes: Buffer.from(`r${i}`), field: 'attachments', parentType: 'Case', createdBy: emu.users.apiUser.id }).id,
-		);
-		const record = emu.state.record('Case', caseId)!;
-		record.attachmentsIds = [existingId, ...extra];
-		for (const id of extra) Object.assign(emu.state.attachment(id)!, { parentId: caseId });
+		const { caseId, fileIds: [existingId, ...extra] } = caseWithFiles(emu, 'remove-two', 3);
 		emu.clearLog();
 		const result = await runCase({ binaryMode, credentials: credentials(), parameters: removeFrom('Case', caseId), items: extra.map((attachmentId) => ({ json: { attachmentId } })) });
 		expect(result.error).toBeUndefined();
@@ -77,12 +81,7 @@ describe('one record, item order', () => {
 
 	test('removing two files and appending three to one Case at the same time (two executions): the exact final list', async () => {
 		const emu = emulator();
-		const { caseId, existingId } = caseWithFile(emu, 'remove-append');
-		const gone = [0, 1].map((i) =>
-			emu.state.createAttachment({ name: `g${i}.txt`, type: 'text/plain', bytes: Buffer.from(`g${i}`), field: 'attachments', parentType: 'Case', createdBy: emu.users.apiUser.id }).id,
-		);
-		emu.state.record('Case', caseId)!.attachmentsIds = [existingId, ...gone];
-		for (const id of gone) Object.assign(emu.state.attachment(id)!, { parentId: caseId });
+		const { caseId, fileIds: [existingId, ...gone] } = caseWithFiles(emu, 'remove-append', 3);
 		const [removed, appended] = await Promise.all([
 			runCase({ binaryMode, credentials: credentials(), parameters: removeFrom('Case', caseId), items: gone.map((attachmentId) => ({ json: { attachmentId } })) }),
 			runCase({ binaryMode, credentials: credentials(), parameters: appendTo('Case', caseId), items: files('ra', 3) }),
@@ -114,6 +113,20 @@ describe('one record, item order', () => {
 		expect(result.error).toBeUndefined();
 		expect(result.items[0].json).toMatchObject({ id: elsewhere, removed: false, deleted: false });
 		expect(idsOn(emu, 'Note', noteId)).toEqual([existingId]);
+		expectUnchanged(emu, before);
+	});
+
+	test('a remove of a file the Case does not hold: removed: false, and no DELETE is sent (EspoCRM would answer true either way)', async () => {
+		const emu = emulator();
+		const { caseId, existingId } = caseWithFile(emu, 'case-remove-missing');
+		const { existingId: elsewhere } = caseWithFile(emu, 'case-remove-missing-other');
+		const before = snapshot(emu);
+		emu.clearLog();
+		const result = await runCase({ binaryMode, credentials: credentials(), parameters: removeFrom('Case', caseId), items: [{ json: { attachmentId: elsewhere } }] });
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json).toMatchObject({ id: elsewhere, removed: false, deleted: false });
+		expect(idsOn(emu, 'Case', caseId)).toEqual([existingId]);
+		expect(emu.log.filter((entry) => entry.method !== 'GET')).toEqual([]);
 		expectUnchanged(emu, before);
 	});
 

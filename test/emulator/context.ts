@@ -5,6 +5,7 @@ import type { Acl } from './acl';
 import { badRequest, EspoError } from './http';
 import type { Profile } from './profiles';
 import type { Store } from './store';
+import type { WebhookHub } from './webhooks';
 import type { EmulatorUser } from './users';
 
 /** Config values a client reads from `App/user` (api §2.5). MB, except where noted. */
@@ -27,6 +28,8 @@ export interface Services {
 	settings: EmulatorSettings;
 	/** The site URL (with the sub-directory), as `settings.siteUrl` shows it. */
 	siteUrl: string;
+	/** Webhooks and their event queue (observed §10); record saves report to it. */
+	webhooks?: WebhookHub;
 	/** Active auth tokens of `Espo-Authorization` logins: token → user id (api §2.6, Logout). */
 	authTokens: Map<string, string>;
 }

@@ -77,6 +77,23 @@ export function controlSurface(emulator: () => Emulator) {
 				em.setSettings((await readJson(req)) as Partial<EmulatorSettings>);
 				return send(res, 200, true);
 			}
+			// Webhooks (observed §10).
+			if (route === 'POST webhooks/run-job') return send(res, 200, await em.webhooks.runJob());
+			if (route === 'POST webhooks/grant') {
+				const body = await readJson(req);
+				em.webhooks.grant(String(body.user ?? 'apiUser'), body.on !== false);
+				return send(res, 200, true);
+			}
+			if (route === 'POST webhooks/allowed-addresses') {
+				em.webhooks.setAllowedAddresses(((await readJson(req)).list as string[]) ?? []);
+				return send(res, 200, true);
+			}
+			if (route === 'POST webhooks/advance-clock') {
+				em.webhooks.advanceClock(Number((await readJson(req)).ms ?? 0));
+				return send(res, 200, true);
+			}
+			if (route === 'GET webhooks') return send(res, 200, { webhooks: em.webhooks.list(), queue: em.webhooks.queue(), pendingEvents: em.webhooks.pendingEvents() });
+			if (route === 'GET webhooks/deliveries') return send(res, 200, em.webhooks.deliveries());
 			send(res, 404, { error: `unknown control route ${route}` });
 		} catch (error) {
 			send(res, 400, { error: error instanceof Error ? error.message : String(error) });

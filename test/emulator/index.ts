@@ -16,12 +16,14 @@ import { createRecord, recordView } from './records';
 import { type RequestLogEntry, EmulatorServer } from './server';
 import { type AttachmentRow, newId, Store } from './store';
 import { ALL_USERS, findUser, USERS } from './users';
+import { type Delivery, type QueueItem, WebhookHub, type WebhookRow } from './webhooks';
 
 export type { FaultAction, FaultRule } from './faults';
 export type { RequestLogEntry } from './server';
 export type { AttachmentRow } from './store';
 export type { EmulatorUser } from './users';
 export { USERS } from './users';
+export type { Delivery, QueueItem, WebhookRow } from './webhooks';
 
 export interface EmulatorOptions {
 	/** Default '8.4'. */
@@ -104,9 +106,30 @@ export interface Emulator {
 	setSettings(settings: Partial<EmulatorSettings>): void;
 	setLatency(ms: number): void;
 	setLockout(on: boolean): void;
+	webhooks: EmulatorWebhooks;
 	/** How many auth tokens of password logins are active (not yet given back with `App/destroyAuthToken`). */
 	activeAuthTokens(): number;
 	close(): Promise<void>;
+}
+
+/** Webhooks (observed §10): what an admin would configure, the job, and what was sent. */
+export interface EmulatorWebhooks {
+	/** The admin grants (or revokes) `"Webhook": true` in the user's role (observed §10.02). */
+	grant(userRef: string, on?: boolean): void;
+	/** `webhookAllowedAddressList` (9.3.2+): exact `host:port` entries. */
+	setAllowedAddresses(list: string[]): void;
+	/** One run of the `ProcessWebhookQueue` job; resolves when every POST of the run was answered. */
+	runJob(): Promise<Delivery[]>;
+	/** Moves the job's clock forward (a failed delivery waits 10 minutes). */
+	advanceClock(ms: number): void;
+	/** Live webhooks (not deleted), with their secret keys. */
+	list(): WebhookRow[];
+	/** Queue items (per webhook) with status, attempts, processAt. */
+	queue(): QueueItem[];
+	/** Events raised but not yet expanded by a job run. */
+	pendingEvents(): number;
+	/** Every delivery attempt so far. */
+	deliveries(): Delivery[];
 }
 
 function attachmentOf(store: Store, id: string): AttachmentRow {
@@ -207,6 +230,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	const basePath = (options.basePath ?? '').replace(/\/+$/, '');
 	const settings: EmulatorSettings = { ...DEFAULT_SETTINGS, ...options.settings };
 	const services: Services = { store: new Store(storageDir), profile, settings, siteUrl: '', authTokens: new Map() };
+	const hub = new WebhookHub(services);
+	services.webhooks = hub;
 
 	let emulator: Emulator | undefined;
 	const server = new EmulatorServer(services, basePath, controlSurface(() => emulator!));
@@ -249,6 +274,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		setLockout: (on) => {
 			server.auth.lockoutEnabled = on;
 			server.auth.resetFailures();
+		},
+		webhooks: {
+			grant: (ref, on = true) => {
+				const user = findUser(ref);
+				if (!user) throw new Error(`No emulator user '${ref}'`);
+				hub.grant(user.id, on);
+			},
+			setAllowedAddresses: (list) => {
+				hub.allowedAddresses = [...list];
+			},
+			runJob: () => hub.runJob(),
+			advanceClock: (ms) => hub.advanceClock(ms),
+			list: () => hub.live(),
+			queue: () => hub.queue.map((item) => ({ ...item })),
+			pendingEvents: () => hub.events.length,
+			deliveries: () => [...hub.deliveries],
 		},
 		close: async () => {
 			await new Promise<void>((resolve) => {

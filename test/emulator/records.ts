@@ -312,7 +312,9 @@ export function createRecord(services: RecordServices, entityType: string, data:
 	if (hasOcc(services.profile, entityType)) row.versionNumber = 1;
 	services.store.table(entityType).set(row.id, row);
 	applyLinks(services, entityType, row, pending, null);
-	return recordView(services, entityType, row);
+	const view = recordView(services, entityType, row);
+	services.webhooks?.afterCreate(entityType, def, view, input, services.user.id); // observed §10.2 W1, W11
+	return view;
 }
 
 function isSkipDuplicateCheck(ctx: ApiContext, data: JsonObject): boolean {
@@ -373,7 +375,9 @@ export function updateRecord(ctx: ApiContext, entityType: string): JsonObject {
 	Object.assign(row, rowFromInput(entityType, input), { modifiedAt: espoDateTime(), modifiedById: ctx.user.id });
 	if (hasOcc(ctx.profile, entityType)) row.versionNumber = (typeof row.versionNumber === 'number' ? row.versionNumber : 0) + 1;
 	applyLinks(ctx, entityType, row, pending, previous);
-	return recordView(ctx, entityType, row);
+	const after = recordView(ctx, entityType, row);
+	ctx.webhooks?.afterUpdate(entityType, def, current, after, ctx.user.id); // observed §10.2 W2, W5, W9
+	return after;
 }
 
 export function deleteRecord(ctx: ApiContext, entityType: string): boolean {
@@ -384,6 +388,7 @@ export function deleteRecord(ctx: ApiContext, entityType: string): boolean {
 	if (!row) throw notFound(`Record ${id} not found.`);
 	if (!ctx.acl.checkRecord(entityType, row, 'delete')) throw forbidden('No delete access.');
 	row.deleted = true;
+	ctx.webhooks?.afterDelete(entityType, id, ctx.user.id); // observed §10.5 X1
 	return true;
 }
 
@@ -438,7 +443,10 @@ function linkIds(data: JsonObject): string[] {
 	return ids;
 }
 
-/** Service::link / unlink for a hasChildren attachments link: only parentId/parentType change. */
+/**
+ * Service::link / unlink for a hasChildren attachments link: only parentId/parentType change. ⚠ No
+ * webhook event and no modifiedAt change on the record (observed §10.2 W4, W6, W7).
+ */
 function changeLink(ctx: ApiContext, entityType: string, def: EntityDef, link: string, foreignId: string, relate: boolean): void {
 	if (!ctx.acl.checkScope(entityType, 'read')) throw forbidden('');
 	if (!ctx.acl.canEditField(entityType, link)) throw forbidden('');

@@ -17,6 +17,7 @@ import type { ApiContext } from './context';
 import { type ErrorFamily, notFound } from './http';
 import { entityDef } from './metadata';
 import type { Profile } from './profiles';
+import type { WebhookHub } from './webhooks';
 import { deleteLink, deleteRecord, getRecord, listLinked, listRecords, postLink, postRecord, updateRecord } from './records';
 
 /** Returned by handlers that wrote the response themselves (the download stream). */
@@ -59,6 +60,11 @@ function recordController(name: string): 'Attachment' | 'Record' {
 	throw notFound(`Controller '${name}' does not exist.`);
 }
 
+function webhookHub(ctx: RouteRequest): WebhookHub {
+	if (!ctx.webhooks) throw notFound("Controller 'Webhook' does not exist.");
+	return ctx.webhooks;
+}
+
 export function buildRoutes(profile: Profile): Route[] {
 	const routes: Route[] = [
 		route(['GET'], '/', () => API_INDEX),
@@ -81,6 +87,15 @@ export function buildRoutes(profile: Profile): Route[] {
 	);
 	routes.push(
 		route(['POST'], '/Attachment/copy/:id', postCopy, { family: 'B' }),
+		// The Webhook controller (observed §10.1); its create answers 201.
+		route(['GET'], '/Webhook', (ctx) => webhookHub(ctx).list(ctx)),
+		route(['POST'], '/Webhook', (ctx, res) => {
+			webhookHub(ctx).create(ctx, res);
+			return RESPONDED;
+		}),
+		route(['GET'], '/Webhook/:id', (ctx) => webhookHub(ctx).read(ctx)),
+		route(['PUT', 'PATCH'], '/Webhook/:id', (ctx) => webhookHub(ctx).update(ctx)),
+		route(['DELETE'], '/Webhook/:id', (ctx) => webhookHub(ctx).delete(ctx)),
 		route(['GET'], '/:controller', (ctx) =>
 			recordController(ctx.params.controller) === 'Attachment' ? listAttachments(ctx) : listRecords(ctx, ctx.params.controller),
 		),

@@ -11,7 +11,11 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 describe('the harness loads the package from its build like n8n does', () => {
 	it('finds the node and the credential that package.json declares, in dist/', () => {
 		expect(loadedPackage()).toEqual({
-			nodeTypes: ['n8n-nodes-espocrm-attachments.espoCrmAttachment'],
+			nodeTypes: [
+				'n8n-nodes-espocrm-attachments.espoCrmAttachment',
+				'n8n-nodes-espocrm-attachments.espoCrmFileTrigger',
+				'n8n-nodes-espocrm-attachments.espoCrmFilePollTrigger',
+			],
 			credentialTypes: ['espoCrmApi'],
 			loadErrors: {},
 		});

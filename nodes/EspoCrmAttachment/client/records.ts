@@ -290,10 +290,24 @@ export class Records {
 		}
 	}
 
-	/** One atomic `DELETE {Entity}/{id}/{field}` with `{"id"}`. False: use read-change-write instead. */
+	/**
+	 * One atomic `DELETE {Entity}/{id}/{field}` with `{"id"}` (observed §5.31). EspoCRM answers `true`
+	 * whether or not the record held it, so the attachment is asked first: one the record does not
+	 * hold is reported `removed: false` and nothing is sent. False: use read-change-write instead.
+	 */
 	private async unlinkOne(target: RecordField, write: QueuedWrite): Promise<boolean> {
 		if (write.op.kind !== 'remove') return false;
 		const id = write.op.id;
+		try {
+			const attachment = await this.client.attachments.find(id, write.itemIndex);
+			if (attachment?.parentType !== target.entityType || attachment.parentId !== target.recordId) {
+				write.resolve({ removed: false });
+				return true;
+			}
+		} catch (error) {
+			write.reject(errorForItem(this.client.node, error, write.itemIndex));
+			return true;
+		}
 		try {
 			await this.client.request({
 				method: 'DELETE',

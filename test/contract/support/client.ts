@@ -61,7 +61,10 @@ function authHeaders(auth: Auth | undefined, method: string, resourcePath: strin
 	return { Authorization: `Basic ${Buffer.from(`${auth.basic.user}:${auth.basic.password}`).toString('base64')}` };
 }
 
-const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true, rejectUnauthorized: false }) };
+// A new connection per request: with keep-alive, a case that spends longer than the server's
+// keep-alive timeout building its body (32 MiB on a busy machine) reused a socket the server had just
+// closed, and failed with `read ECONNRESET` for a reason unrelated to the case.
+const agents = { http: new http.Agent({ keepAlive: false }), https: new https.Agent({ keepAlive: false, rejectUnauthorized: false }) };
 
 /** `path` is relative to `apiUrl` (e.g. `/Attachment?x=1`); HMAC signs it without the query. */
 export function request(apiUrl: string, method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
