@@ -7,7 +7,7 @@
 //   npm run test:load -- --runs 3     # more runs
 //   npm run test:load -- test/catalogue   # extra arguments go to jest
 import { spawn, spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 
 const args = process.argv.slice(2);
 let runs = 2;
@@ -61,11 +61,13 @@ for (let run = 1; run <= runs; run++) {
 	console.log(`test:load: run ${run} of ${runs}`);
 	const { code, seconds, tail } = await runJest(run);
 	const summary = /Tests:\s+([^\n]+)/.exec(tail)?.[1]?.trim() ?? `jest exited with ${code}`;
-	results.push({ run, code, seconds, summary });
+	results.push({ run, code, seconds, summary, load: loadavg()[0].toFixed(1) });
 	console.log(`test:load: run ${run}: ${code === 0 ? 'PASS' : 'FAIL'} in ${seconds} s — ${summary}`);
 }
 stopLoad();
 
 console.log('\ntest:load summary (both cores busy):');
-for (const { run, code, seconds, summary } of results) console.log(`  run ${run}: ${code === 0 ? 'PASS' : 'FAIL'} ${seconds} s  ${summary}`);
+for (const { run, code, seconds, summary, load } of results) {
+	console.log(`  run ${run}: ${code === 0 ? 'PASS' : 'FAIL'} ${seconds} s  ${summary}  (load average ${load} at its end)`);
+}
 process.exit(results.every((result) => result.code === 0) ? 0 : 1);

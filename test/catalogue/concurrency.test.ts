@@ -19,7 +19,8 @@ const files = (label: string, count: number) =>
 	Array.from({ length: count }, (_, i) => fileItem(`${label}-${String(i).padStart(2, '0')}.txt`, `${label} file ${i}`, 'text/plain'));
 
 describe('concurrency', () => {
-	const emulator = useEmulator({ profile: '8.4' });
+	// The profile of ESPOCRM_PROFILE (npm run test:profiles runs these under every line, issue 11).
+	const emulator = useEmulator();
 	afterEach(() => {
 		emulator().faults.clear();
 		emulator().setLatency(0);
@@ -87,7 +88,8 @@ describe('concurrency', () => {
 		);
 		expect(results.map((result) => result.error?.message)).toEqual(Array(20).fill(undefined));
 		const ids = results.map((result) => result.items[0].json.id as string);
-		expect(emu.log.some((entry) => entry.method === 'PUT' && entry.status === 409)).toBe(true); // they did collide
+		// They did collide; from 9.1 the version check is not atomic (observed §9), so a collision need not show as a 409.
+		if (emu.profileInfo.occAtomic) expect(emu.log.some((entry) => entry.method === 'PUT' && entry.status === 409)).toBe(true);
 		expect(idsOn(emu, 'KnowledgeBaseArticle', articleId).sort()).toEqual([existing.id, ...ids].sort());
 		expectUnchanged(emu, before, { attachments: ids, records: [`KnowledgeBaseArticle:${articleId}`] });
 	});

@@ -52,10 +52,10 @@ describe('API key', () => {
 		expect(body.token).toBeNull();
 	});
 
-	it('observed §1.a: an API user has type "api", the 35 user keys and no apiKey', async () => {
+	it('observed §1.a, §9: an API user has type "api", the 35 user keys (9.1+: 36, with teamsColumns) and no apiKey', async () => {
 		const { user } = (await target.api.get('/App/user')).json<AppUser>();
 		expect(user.type).toBe('api');
-		expect(Object.keys(user).sort()).toEqual([...API_USER_KEYS].sort());
+		expect(Object.keys(user).sort()).toEqual([...API_USER_KEYS, ...(target.since('9.1') ? ['teamsColumns'] : [])].sort());
 		expect(user).not.toHaveProperty('apiKey');
 	});
 
@@ -79,10 +79,12 @@ describe('API key', () => {
 	});
 
 	it('observed §1.03: a wrong key is 401, family B, no X-Status-Reason, no WWW-Authenticate, empty body', async () => {
+		await target.spendFailedLogins(1);
 		expectUnauthorized(await target.api.with({ apiKey: '00000000000000000000000000000000' }).get('/App/user'), false);
 	});
 
 	it('observed §1.04: GET / with a wrong key is the same 401', async () => {
+		await target.spendFailedLogins(1);
 		expectUnauthorized(await target.api.with({ apiKey: 'ffffffffffffffffffffffffffffffff' }).get('/'), false);
 	});
 
@@ -96,6 +98,7 @@ describe('API key', () => {
 	});
 
 	it('observed §1.24: the HMAC user\'s key sent as X-Api-Key is 401', async () => {
+		await target.spendFailedLogins(1);
 		expectUnauthorized(await target.api.with({ apiKey: target.credentials.hmacKey }).get('/App/user'), false);
 	});
 });
@@ -120,6 +123,7 @@ describe('HMAC', () => {
 	});
 
 	it('observed §1.11: a signature made with the wrong secret is 401', async () => {
+		await target.spendFailedLogins(1);
 		const wrong = target.hmac.with({ hmac: { key: target.credentials.hmacKey, secret: 'not-the-secret' } });
 		expectUnauthorized(await wrong.get('/App/user'), false);
 	});
@@ -131,10 +135,12 @@ describe('HMAC', () => {
 	});
 
 	it('observed §1.13: signing the query string too is 401', async () => {
+		await target.spendFailedLogins(1);
 		expectUnauthorized(await target.hmac.get('/Account?maxSize=1', { signPath: '/Account?maxSize=1' }), false);
 	});
 
 	it('api §2.3: the signature covers the method (a POST signature does not pass a GET)', async () => {
+		await target.spendFailedLogins(1);
 		const postSigned = hmacAuthorization(target.credentials.hmacKey, target.credentials.hmacSecret, 'POST', '/App/user');
 		expectUnauthorized(await target.anonymous.get('/App/user', { headers: { 'X-Hmac-Authorization': postSigned } }), false);
 	});
@@ -164,6 +170,7 @@ describe('user name and password', () => {
 	});
 
 	withAdmin('observed §1.16: a wrong password is 401', async () => {
+		await target.spendFailedLogins(1);
 		expectUnauthorized(await target.api.with({ espo: { user: target.credentials.adminUser!, secret: 'wrong-password' } }).get('/App/user'), false);
 	});
 
@@ -174,6 +181,7 @@ describe('user name and password', () => {
 	});
 
 	withAdmin('observed §1.18: Basic with a wrong password is 401', async () => {
+		await target.spendFailedLogins(1);
 		expectUnauthorized(await target.api.with({ basic: { user: target.credentials.adminUser!, password: 'wrong' } }).get('/App/user'), false);
 	});
 
@@ -217,6 +225,7 @@ describe('Settings and App/about', () => {
 	});
 
 	it('observed §1.20: GET Settings with a wrong key is still 200 with the public keys', async () => {
+		await target.spendFailedLogins(1);
 		const reply = await target.api.with({ apiKey: '00000000000000000000000000000000' }).get('/Settings');
 		expect(reply.status).toBe(200);
 		expect(Object.keys(reply.json<object>()).sort()).toEqual([...PUBLIC_SETTINGS_KEYS].sort());
@@ -237,8 +246,9 @@ describe('Settings and App/about', () => {
 		expect(about.version).toMatch(/^\d+\.\d+\.\d+$/);
 	});
 
-	emulatorOnly('the 8.4 profile', 'observed §1.22: the default profile is version 8.4.2', async () => {
-		expect((await target.api.get('/App/about')).json<{ version: string }>().version).toBe('8.4.2');
+	emulatorOnly('the profile\'s version', 'observed §1.22, §9: App/about answers the profile\'s version (8.4.2, 9.1.7, 9.3.10 or 10.0.0)', async () => {
+		const expected = { '8.4': '8.4.2', '9.1': '9.1.7', '9.3': '9.3.10', '10.0': '10.0.0' }[target.emulator!.profile];
+		expect((await target.api.get('/App/about')).json<{ version: string }>().version).toBe(expected);
 	});
 
 	it('observed §1.23: App/about without auth is 401 with WWW-Authenticate', async () => {

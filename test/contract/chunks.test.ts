@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 
 import type { Api } from './support/client';
-import { DOT_PNG, emulatorOnly, expectFamilyA, expectFamilyB, startTarget, type Target } from './support/target';
+import { expectAttachmentKeys, DOT_PNG, emulatorOnly, expectFamilyA, expectFamilyB, startTarget, type Target } from './support/target';
 
 let target: Target;
 beforeAll(async () => {
@@ -36,15 +36,18 @@ const rawChunk = (api: Api, id: string, body: string) =>
 describe('a chunked upload from start to end (observed §3.01–3.07)', () => {
 	let id: string;
 
-	it('observed §3.01: the create answers like §2.01 with size as declared and isBeingUploaded true (17 keys)', async () => {
+	it('observed §3.01, §9: the create answers like §2.01 with size as declared and isBeingUploaded true (17 keys; 9.2+: and modifiedAt)', async () => {
 		const reply = await target.api.post('/Attachment', {
 			name: 'chunked.txt', type: 'text/plain', size: 10, role: 'Attachment', relatedType: 'Document', field: 'file', isBeingUploaded: true,
 		});
 		expect(reply.status).toBe(200);
 		const body = reply.json<Record<string, unknown>>();
 		id = target.track('Attachment', body.id as string);
-		expect(Object.keys(body)).toHaveLength(17);
-		expect([body.size, body.isBeingUploaded]).toEqual([10, true]);
+		expectAttachmentKeys(target, body, [
+			'id', 'name', 'deleted', 'type', 'size', 'field', 'isBeingUploaded', 'createdAt', 'role', 'storage',
+			'storageFilePath', 'global', 'parentName', 'relatedType', 'relatedName', 'createdById', 'createdByName',
+		]);
+		expect([body.size, body.isBeingUploaded, body.modifiedAt]).toEqual([10, true, target.since('9.2') ? body.createdAt : undefined]);
 	});
 
 	it('observed §3.02: a JSON-string chunk is answered true (application/json)', async () => {

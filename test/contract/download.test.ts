@@ -1,6 +1,7 @@
 // Observed §4 (GET Attachment/file/{id}), §4.a (GET Attachment/{id} and the list); api §5.1, §5.2.
 import type { Api } from './support/client';
 import {
+	expectAttachmentKeys,
 	dataUri,
 	DOT_PNG,
 	emulatorOnly,
@@ -143,16 +144,18 @@ describe('GET Attachment/file/{id} (observed §4)', () => {
 });
 
 describe('GET Attachment/{id} and the list (observed §4.a)', () => {
-	it('observed §4.a: 21 keys, always in the observed order, no modifiedAt', async () => {
+	it('observed §4.a, §9: 21 keys, always in the observed order; 9.2+ adds modifiedAt (= createdAt while unchanged)', async () => {
 		const id = await upload();
 		const reply = await target.api.get(`/Attachment/${id}`);
 		expect(reply.status).toBe(200);
-		expect(Object.keys(reply.json<object>())).toEqual(ATTACHMENT_KEYS);
+		const body = reply.json<Record<string, unknown>>();
+		expectAttachmentKeys(target, body, ATTACHMENT_KEYS);
+		expect(body.modifiedAt).toBe(target.since('9.2') ? body.createdAt : undefined);
 	});
 
 	it('observed §4.a: ?select=id,name is ignored for a single read', async () => {
 		const id = await upload();
-		expect(Object.keys((await target.api.get(`/Attachment/${id}?select=id,name`)).json<object>())).toEqual(ATTACHMENT_KEYS);
+		expectAttachmentKeys(target, (await target.api.get(`/Attachment/${id}?select=id,name`)).json<object>(), ATTACHMENT_KEYS);
 	});
 
 	it('observed §4.a: an unknown id is 404 Record <id> does not exist. (family A)', async () => {
@@ -163,13 +166,13 @@ describe('GET Attachment/{id} and the list (observed §4.a)', () => {
 		expectFamilyA(await target.api.get('/Attachment'), 403, '');
 	});
 
-	withAdmin('observed §4.a: GET Attachment (list) as admin is {total, list} of 21-key rows', async () => {
+	withAdmin('observed §4.a, §9: GET Attachment (list) as admin is {total, list} of 21-key rows (9.2+: 22 with modifiedAt)', async () => {
 		await upload();
 		const reply = await target.admin!.get('/Attachment?maxSize=5');
 		expect(reply.status).toBe(200);
 		const body = reply.json<{ total: number; list: object[] }>();
 		expect(Object.keys(body)).toEqual(['total', 'list']);
 		expect(body.total).toBeGreaterThan(0);
-		expect(Object.keys(body.list[0])).toEqual(ATTACHMENT_KEYS);
+		expectAttachmentKeys(target, body.list[0], ATTACHMENT_KEYS);
 	});
 });

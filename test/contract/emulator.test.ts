@@ -7,8 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { type Emulator, startEmulator } from '../emulator';
+import { compareVersions, defaultProfileName, PROFILE_NAMES, profileFor } from '../emulator/profiles';
 import { Api, request } from './support/client';
-import { AGAINST_REAL, dataUri, expectFamilyA, expectUnauthorized, probeUpload } from './support/target';
+import { FAILED_LOGIN_BUDGET, LOCKOUT_PERIOD_MS, lockoutMessage, waitBeforeSpending } from './support/lockout';
+import { AGAINST_REAL, dataUri, expectFamilyA, expectUnauthorized, lockoutGuard, probeUpload } from './support/target';
 
 const describeEmulator = AGAINST_REAL ? describe.skip : describe;
 
@@ -33,12 +35,34 @@ async function withEmulator(options: Parameters<typeof startEmulator>[0], body: 
 }
 
 describeEmulator('version profiles (api §8)', () => {
-	it('api §8: profile 9.3 reports version 9.3.4 in App/about and settings', () =>
-		withEmulator({ profile: '9.3' }, async (emulator) => {
-			const api = apiKeyClient(emulator);
-			expect((await api.get('/App/about')).json<Json>().version).toBe('9.3.4');
-			expect((await api.get('/Settings')).json<Json>().version).toBe('9.3.4');
-		}));
+	it('observed §9: the profiles report 8.4.2, 9.1.7, 9.3.10 and 10.0.0 in App/about and settings', async () => {
+		const versions: Record<string, unknown[]> = {};
+		for (const profile of PROFILE_NAMES) {
+			await withEmulator({ profile, seed: false }, async (emulator) => {
+				const api = apiKeyClient(emulator);
+				versions[profile] = [(await api.get('/App/about')).json<Json>().version, (await api.get('/Settings')).json<Json>().version, emulator.profileInfo.basis];
+			});
+		}
+		expect(versions).toEqual({
+			'8.4': ['8.4.2', '8.4.2', 'observed'],
+			'9.1': ['9.1.7', '9.1.7', 'observed'],
+			'9.3': ['9.3.10', '9.3.10', 'observed'],
+			'10.0': ['10.0.0', '10.0.0', 'source reading'],
+		});
+	});
+
+	it('profiles.ts: atLeast compares versions numerically (9.10 > 9.3), missing parts count as 0', () => {
+		const profile = profileFor('9.3');
+		expect(['9', '9.2', '9.3', '9.3.10', '9.3.11', '9.10', '10.0'].map((v) => profile.atLeast(v))).toEqual([true, true, true, true, false, false, false]);
+		expect(compareVersions('9.10.0', '9.3.10')).toBe(1);
+		expect(profileFor('10.0').atLeast('9.3.10')).toBe(true);
+	});
+
+	it('profiles.ts: ESPOCRM_PROFILE sets the default profile; an unknown name is refused with the known ones', () => {
+		expect(defaultProfileName({})).toBe('8.4');
+		expect(defaultProfileName({ ESPOCRM_PROFILE: '10.0' })).toBe('10.0');
+		expect(() => defaultProfileName({ ESPOCRM_PROFILE: '9.2' })).toThrow("ESPOCRM_PROFILE='9.2' is not a known EspoCRM profile: use one of 8.4, 9.1, 9.3, 10.0.");
+	});
 
 	it('api §6.4: profile 9.3 adds OCC to Case, Account, Opportunity and Task (versionNumber, 409 modified)', () =>
 		withEmulator({ profile: '9.3' }, async (emulator) => {
@@ -54,8 +78,8 @@ describeEmulator('version profiles (api §8)', () => {
 			expect(Object.keys(defs).filter((e) => defs[e].optimisticConcurrencyControl).sort()).toEqual(['Account', 'CWorkOrder', 'Case', 'KnowledgeBaseArticle', 'Opportunity', 'Task']);
 		}));
 
-	it('api §6.4, observed §5.28: the seeded custom CWorkOrder has OCC on and no relationship endpoint (both profiles)', async () => {
-		for (const profile of ['8.4', '9.3'] as const) {
+	it('api §6.4, observed §5.28: the seeded custom CWorkOrder has OCC on and no relationship endpoint (every profile)', async () => {
+		for (const profile of PROFILE_NAMES) {
 			await withEmulator({ profile }, async (emulator) => {
 				const api = apiKeyClient(emulator);
 				const id = emulator.seed!.workOrderId;
@@ -70,8 +94,8 @@ describeEmulator('version profiles (api §8)', () => {
 		}
 	});
 
-	it('api §2.3: both profiles accept hex and raw HMAC signatures', async () => {
-		for (const profile of ['8.4', '9.3'] as const) {
+	it('api §2.3: every profile accepts hex and raw HMAC signatures (10.0: raw deprecated, still accepted)', async () => {
+		for (const profile of PROFILE_NAMES) {
 			await withEmulator({ profile, seed: false }, async (emulator) => {
 				expect((await hmacClient(emulator, 'hex').get('/')).status).toBe(200);
 				expect((await hmacClient(emulator, 'raw').get('/')).status).toBe(200);
@@ -96,13 +120,56 @@ describeEmulator('version profiles (api §8)', () => {
 			expect(settings.attachmentUploadMaxSize).toBe(256);
 		}));
 
-	it('api §7: 9.2+ sends no WWW-Authenticate on a POST without credentials; 8.4 does', async () => {
-		await withEmulator({ profile: '9.3', seed: false }, async (emulator) => {
-			expectUnauthorized(await new Api(emulator.apiUrl, null).post('/Attachment', {}), false);
+	it('api §7: 9.2+ sends no WWW-Authenticate on a POST without credentials; 8.4 and 9.1 do; a GET gets it on every line', async () => {
+		const sent: Record<string, [boolean, boolean]> = {};
+		for (const profile of PROFILE_NAMES) {
+			await withEmulator({ profile, seed: false }, async (emulator) => {
+				const anonymous = new Api(emulator.apiUrl, null);
+				const post = await anonymous.post('/Attachment', {});
+				const get = await anonymous.get('/App/user');
+				sent[profile] = [post.header('www-authenticate') !== undefined, get.header('www-authenticate') !== undefined];
+			});
+		}
+		expect(sent).toEqual({ '8.4': [true, true], '9.1': [true, true], '9.3': [false, true], '10.0': [false, true] });
+	});
+
+	it('profiles.ts: each line\'s flags, derived from its version (the README table)', () => {
+		const flags = Object.fromEntries(
+			PROFILE_NAMES.map((name) => {
+				const p = profileFor(name);
+				return [name, [p.hmacEncodings.join('+'), p.occEntityTypes.length, p.occAtomic, p.wwwAuthenticateOnPost, p.userTeamsColumns, p.bodySkipDuplicateCheck, p.attachmentModifiedAt, p.recordLocking]];
+			}),
+		);
+		expect(flags).toEqual({
+			'8.4': ['raw+hex', 3, true, true, false, true, false, false],
+			'9.1': ['hex+raw', 7, false, true, true, false, false, false],
+			'9.3': ['hex+raw', 7, false, false, true, false, true, false],
+			'10.0': ['hex+raw', 7, false, false, true, false, true, true],
 		});
-		await withEmulator({ profile: '8.4', seed: false }, async (emulator) => {
-			expectUnauthorized(await new Api(emulator.apiUrl, null).post('/Attachment', {}), true);
-		});
+	});
+});
+
+describeEmulator('the contract suite and the failed-login lockout (observed §1.b; support/lockout.ts)', () => {
+	it('a 403 without X-Status-Reason to a good key fails with the explanation; the later requests are not sent but fail at once', () =>
+		withEmulator({ seed: false }, async (emulator) => {
+			emulator.setLockout(true);
+			const bad = new Api(emulator.apiUrl, { apiKey: 'not-a-key' });
+			for (let i = 0; i < 11; i++) expectUnauthorized(await bad.get('/App/user'), false);
+			const api = new Api(emulator.apiUrl, { apiKey: emulator.users.apiUser.apiKey! }, lockoutGuard(emulator.apiUrl));
+			await expect(api.get('/App/user')).rejects.toThrow(lockoutMessage(emulator.apiUrl));
+			const sent = emulator.log.length;
+			await expect(api.get('/')).rejects.toThrow(/^Not sent: this run met EspoCRM's failed-login lockout \d+ s ago \(see the first failure/);
+			expect(emulator.log.length).toBe(sent);
+		}));
+
+	it('the budget: 9 failed logins per 60 s; the 10th waits until the oldest is 61 s old; old ones do not count', () => {
+		const now = 1_000_000;
+		const nine = Array.from({ length: FAILED_LOGIN_BUDGET }, (_, i) => now - 10_000 + i);
+		expect(FAILED_LOGIN_BUDGET).toBe(9);
+		expect(waitBeforeSpending(nine.slice(0, 8), now, 1)).toBe(0);
+		expect(waitBeforeSpending(nine, now, 1)).toBe(nine[0] + LOCKOUT_PERIOD_MS + 1000 - now);
+		expect(waitBeforeSpending(nine, now, 2)).toBe(nine[1] + LOCKOUT_PERIOD_MS + 1000 - now);
+		expect(waitBeforeSpending(nine.map((t) => t - LOCKOUT_PERIOD_MS), now, 9)).toBe(0);
 	});
 });
 

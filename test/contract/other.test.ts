@@ -1,6 +1,7 @@
 // Observed §6: copy, delete, Metadata, unknown controllers and routes (api §5.2, §5.3).
 import type { Api } from './support/client';
 import {
+	expectAttachmentKeys,
 	asUser,
 	emulatorOnly,
 	expectFamilyA,
@@ -39,10 +40,11 @@ const COPY_KEYS = [
 ];
 
 describe('POST Attachment/copy/{id} (observed §6.01–6.06)', () => {
-	it('observed §6.01: copy to Case.attachments: 16 keys, parentType Case, relatedType null, sourceId the source', async () => {
+	it('observed §6.01, §9: copy to Case.attachments: 16 keys (9.2+: and modifiedAt = createdAt), parentType Case, relatedType null, sourceId the source', async () => {
 		const source = await upload();
 		const copied = await copy(source, { field: 'attachments', parentType: 'Case' });
-		expect(Object.keys(copied)).toEqual(COPY_KEYS);
+		expectAttachmentKeys(target, copied, COPY_KEYS);
+		expect(copied.modifiedAt).toBe(target.since('9.2') ? copied.createdAt : undefined);
 		expect(copied).toMatchObject({ field: 'attachments', parentType: 'Case', relatedType: null, sourceId: source, role: 'Attachment', storage: 'EspoUploadDir' });
 		expect(copied.id).not.toBe(source);
 	});
@@ -180,10 +182,10 @@ describe('GET Metadata (observed §6.12–6.19)', () => {
 		expect(fields.photos).toMatchObject({ type: 'attachmentMultiple', accept: ['image/*'] });
 	});
 
-	emulatorOnly('the 8.4 profile', 'observed §5.d: optimisticConcurrencyControl is on KnowledgeBaseArticle only among the stock types (8.4); the custom CWorkOrder has it turned on', async () => {
+	emulatorOnly('the demo entity types', 'observed §5.d, §9: optimisticConcurrencyControl is on KnowledgeBaseArticle (8.4), plus Account, Case, Opportunity and Task from 9.1; the custom CWorkOrder has it turned on', async () => {
 		const defs = (await target.api.get('/Metadata?key=entityDefs')).json<Record<string, Json>>();
 		const occ = Object.keys(defs).filter((e) => defs[e].optimisticConcurrencyControl === true);
-		expect(occ).toEqual(['KnowledgeBaseArticle', 'CWorkOrder']);
+		expect(occ.sort()).toEqual(target.since('9.1') ? ['Account', 'CWorkOrder', 'Case', 'KnowledgeBaseArticle', 'Opportunity', 'Task'] : ['CWorkOrder', 'KnowledgeBaseArticle']);
 	});
 });
 

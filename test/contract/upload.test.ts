@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 
 import type { Api, Reply } from './support/client';
 import {
+	expectAttachmentKeys,
 	asUser,
 	DATE_TIME,
 	dataUri,
@@ -34,11 +35,16 @@ const CREATE_KEYS_RELATED = [
 ];
 
 describe('success (observed §2.01)', () => {
-	it('observed §2.01: the response lists only the attributes that were set, in the observed order', async () => {
+	it('observed §2.01, §9: the response lists only the attributes that were set, in the observed order (9.2+: and modifiedAt)', async () => {
 		const reply = await upload(probeUpload());
 		expect(reply.status).toBe(200);
 		expect(reply.header('content-type')).toBe('application/json');
-		expect(Object.keys(reply.json<object>())).toEqual(CREATE_KEYS_RELATED);
+		expectAttachmentKeys(target, reply.json<object>(), CREATE_KEYS_RELATED);
+	});
+
+	it('observed §9: 9.2+ answers modifiedAt equal to createdAt on create; earlier lines have none', async () => {
+		const body = (await upload(probeUpload())).json<Record<string, unknown>>();
+		expect(body.modifiedAt).toBe(target.since('9.2') ? body.createdAt : undefined);
 	});
 
 	it('observed §2.01: the values: size = real length, role, storage EspoUploadDir, createdAt without T, createdByName', async () => {
@@ -63,9 +69,10 @@ describe('success (observed §2.01)', () => {
 		expect(body.createdById).toMatch(ESPO_ID);
 	});
 
-	it('observed §2.01: no parentId, parentType (when null), relatedId, sourceId or modifiedAt in the create response', async () => {
+	it('observed §2.01: no parentId, parentType (when null), relatedId or sourceId in the create response (nor modifiedAt before 9.2)', async () => {
 		const body = (await upload(probeUpload())).json<object>();
-		for (const key of ['parentId', 'parentType', 'relatedId', 'sourceId', 'modifiedAt']) expect(body).not.toHaveProperty(key);
+		const absent = ['parentId', 'parentType', 'relatedId', 'sourceId', ...(target.since('9.2') ? [] : ['modifiedAt'])];
+		expect(absent.filter((key) => key in body)).toEqual([]);
 	});
 
 	it('observed §2.01 (parentType): parentType replaces relatedType in the key list, parentName/relatedName stay', async () => {
@@ -73,7 +80,7 @@ describe('success (observed §2.01)', () => {
 		const body = reply.json<Record<string, unknown>>();
 		expect(body.parentType).toBe('Case');
 		expect(body).not.toHaveProperty('relatedType');
-		expect(Object.keys(body)).toEqual([
+		expectAttachmentKeys(target, body, [
 			'id', 'name', 'deleted', 'type', 'size', 'field', 'isBeingUploaded', 'createdAt', 'role', 'storage',
 			'storageFilePath', 'global', 'parentType', 'parentName', 'relatedName', 'createdById', 'createdByName',
 		]);
@@ -112,9 +119,17 @@ describe('success (observed §2.01)', () => {
 		expect([read.parentId, read.relatedId]).toEqual([null, null]);
 	});
 
-	it('observed §2.28: a UTF-8 name is echoed as raw UTF-8 JSON, not \\u-escaped', async () => {
+	it('observed §2.28, §9: JSON as PHP json_encode writes it in every line: non-ASCII \\u-escaped, "/" as "\\/"', async () => {
 		const reply = await upload(probeUpload({ name: 'Straße 文件.txt' }));
-		expect(reply.text).toContain('"name":"Straße 文件.txt"');
+		expect(reply.text).toContain('"name":"Stra\\u00dfe \\u6587\\u4ef6.txt"');
+		expect(reply.text).toContain('"type":"text\\/plain"');
+		expect(reply.json<{ name: string }>().name).toBe('Straße 文件.txt');
+	});
+
+	it('observed §9: an astral character (outside the BMP) is escaped as its UTF-16 surrogate pair', async () => {
+		const reply = await upload(probeUpload({ name: 'smile 😀.txt' }));
+		expect(reply.text).toContain('"name":"smile \\ud83d\\ude00.txt"');
+		expect(reply.json<{ name: string }>().name).toBe('smile 😀.txt');
 	});
 
 	it('observed §2.29: a quote in the name is JSON-escaped as \\"', async () => {

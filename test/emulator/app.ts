@@ -67,7 +67,7 @@ export function userSettings(services: Services, user: EmulatorUser): JsonObject
 	return settings;
 }
 
-function userData(user: EmulatorUser, ip: string): JsonObject {
+function userData(services: Services, user: EmulatorUser, ip: string): JsonObject {
 	const [firstName, ...rest] = user.name.split(' ');
 	const data: JsonObject = {
 		avatarColor: null,
@@ -98,6 +98,8 @@ function userData(user: EmulatorUser, ip: string): JsonObject {
 		phoneNumberIsInvalid: false,
 		phoneNumberIsOptedOut: false,
 		salutationName: null,
+		// 9.1+ (observed §9: 36 keys on 9.1.7 and 9.3.10, `teamsColumns: []`).
+		...(services.profile.userTeamsColumns ? { teamsColumns: [] } : {}),
 		teamsIds: [],
 		teamsNames: {},
 		title: null,
@@ -152,7 +154,7 @@ export function destroyAuthToken(ctx: ApiContext): boolean {
 /** `GET App/user`: keys in the observed order (§1.a). */
 export function getAppUser(ctx: ApiContext, ip: string): JsonObject {
 	return {
-		user: userData(ctx.user, ip),
+		user: userData(ctx, ctx.user, ip),
 		acl: aclData(ctx.user),
 		preferences: { id: ctx.user.id, timeZone: null, language: null, dateFormat: null, timeFormat: null, weekStart: -1 },
 		token: ctx.token,

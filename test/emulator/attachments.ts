@@ -116,7 +116,11 @@ function recordName(services: Services, entityType: string | null, id: string | 
 	return row && typeof row.name === 'string' ? row.name : null;
 }
 
-/** `GET Attachment/{id}`: always these 21 keys in this order, no modifiedAt (observed §4.a). */
+/**
+ * `GET Attachment/{id}`: always these 21 keys in this order (observed §4.a); from 9.2 a 22nd,
+ * `modifiedAt` (observed §9), placed after `createdAt` as the entityDefs field order puts it
+ * (E9.2.0 `entityDefs/Attachment.json`; the position itself was not observed).
+ */
 export function attachmentView(services: Services, a: AttachmentRow): JsonObject {
 	return {
 		id: a.id,
@@ -127,6 +131,7 @@ export function attachmentView(services: Services, a: AttachmentRow): JsonObject
 		field: a.field,
 		isBeingUploaded: a.isBeingUploaded,
 		createdAt: a.createdAt,
+		...(services.profile.attachmentModifiedAt ? { modifiedAt: a.modifiedAt } : {}),
 		role: a.role,
 		storage: a.storage,
 		storageFilePath: a.storageFilePath,
@@ -192,6 +197,7 @@ export function postAttachment(ctx: ApiContext): JsonObject {
 
 	// 9: only the declared size is checked (observed §2.22, §2.23).
 	const declaredSize = typeof data.size === 'number' ? data.size : null;
+	const now = espoDateTime();
 	const row: AttachmentRow = {
 		id: newId(),
 		name,
@@ -200,7 +206,8 @@ export function postAttachment(ctx: ApiContext): JsonObject {
 		size: declaredSize,
 		field,
 		isBeingUploaded,
-		createdAt: espoDateTime(),
+		createdAt: now,
+		modifiedAt: now, // = createdAt on create (observed §9)
 		role,
 		storage: UPLOAD_DIR_STORAGE,
 		storageFilePath: null,
@@ -309,12 +316,14 @@ export function postCopy(ctx: ApiContext): JsonObject {
 	if (!entityType) throw badRequest('No parentType and relatedType.');
 	const source = loadReadable(ctx, ctx.params.id, '');
 	checkUploadTarget(ctx.acl, ROLE_ATTACHMENT, entityType, field);
+	const now = espoDateTime();
 	const copy: AttachmentRow = {
 		...source,
 		id: newId(),
 		deleted: false,
 		field,
-		createdAt: espoDateTime(),
+		createdAt: now,
+		modifiedAt: now,
 		role: ROLE_ATTACHMENT,
 		parentId: null,
 		parentType,
@@ -336,5 +345,6 @@ export function putAttachment(ctx: ApiContext): JsonObject {
 	if (!ctx.acl.canEditAttachment(attachment)) throw forbidden('No edit access.');
 	if (typeof data.name === 'string' && data.name !== '') attachment.name = data.name;
 	if (typeof data.type === 'string' || data.type === null) attachment.type = data.type;
+	attachment.modifiedAt = espoDateTime();
 	return attachmentView(ctx, attachment);
 }

@@ -3,7 +3,7 @@
 import { checkDetectedMimeType, isImageAttachment, maxUploadBytes } from './attachments';
 import { decodeBase64LooseBytes } from './base64';
 import type { ApiContext } from './context';
-import { badRequest, EspoError, forbidden, notFound } from './http';
+import { badRequest, EspoError, espoDateTime, forbidden, notFound } from './http';
 import { EXTENSION_MIME_TYPES } from './metadata';
 
 const SEPARATOR = ';base64,';
@@ -56,5 +56,6 @@ export function postChunk(ctx: ApiContext): boolean {
 		}
 	}
 	attachment.isBeingUploaded = false;
+	attachment.modifiedAt = espoDateTime(); // saveEntity() of a changed entity (Database::processCreatedAndModifiedFieldsSave)
 	return true;
 }

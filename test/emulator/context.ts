@@ -32,6 +32,8 @@ export interface Services {
 	webhooks?: WebhookHub;
 	/** Active auth tokens of `Espo-Authorization` logins: token → user id (api §2.6, Logout). */
 	authTokens: Map<string, string>;
+	/** Where OCC is not atomic (`profile.occAtomic` false): ms between a PUT's version check and its write (records.ts). */
+	occRaceWindowMs: number;
 }
 
 export type JsonObject = Record<string, unknown>;

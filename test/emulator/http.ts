@@ -48,12 +48,24 @@ export function setEspoHeaders(res: ServerResponse): void {
 	res.setHeader('Pragma', 'no-cache');
 }
 
+/**
+ * PHP's `json_encode` with its default flags, as Espo's `Json::encode()` calls it in every line
+ * (observed §2.28, §9): every non-ASCII UTF-16 unit as `\uXXXX` (so an astral character becomes a
+ * surrogate pair, `😀` → `\ud83d\ude00`), and `/` as `\/`. Both occur only inside JSON strings,
+ * so rewriting `JSON.stringify`'s output is exact.
+ */
+export function phpJsonEncode(value: unknown): string {
+	return JSON.stringify(value).replace(/[\u0080-\uffff/]/g, (char) =>
+		char === '/' ? '\\/' : `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+	);
+}
+
 /** A successful JSON response. `undefined` sends a 0-byte body (observed §6.18). */
 export function sendJson(res: ServerResponse, value: unknown, status = 200): void {
 	res.statusCode = status;
 	res.setHeader('Content-Type', 'application/json');
 	setEspoHeaders(res);
-	res.end(value === undefined ? '' : JSON.stringify(value));
+	res.end(value === undefined ? '' : phpJsonEncode(value));
 }
 
 /** PHP's default content type, used when Espo itself set none (family B). */
@@ -71,7 +83,7 @@ export function sendError(res: ServerResponse, family: ErrorFamily, error: EspoE
 	if (error.body === undefined) {
 		res.end();
 	} else {
-		res.end(typeof error.body === 'string' ? error.body : JSON.stringify(error.body));
+		res.end(typeof error.body === 'string' ? error.body : phpJsonEncode(error.body));
 	}
 }
 

@@ -11,8 +11,8 @@ import { DEFAULT_SETTINGS, type EmulatorSettings, type Services } from './contex
 import { controlSurface } from './control';
 import type { FaultRule } from './faults';
 import { espoDateTime } from './http';
-import { resolveProfile, type ProfileName } from './profiles';
-import { createRecord, recordView } from './records';
+import { type Profile, type ProfileName, resolveProfile } from './profiles';
+import { createRecord, OCC_RACE_WINDOW_MS, recordView } from './records';
 import { type RequestLogEntry, EmulatorServer } from './server';
 import { type AttachmentRow, newId, Store } from './store';
 import { ALL_USERS, findUser, USERS } from './users';
@@ -26,7 +26,7 @@ export { USERS } from './users';
 export type { Delivery, QueueItem, WebhookRow } from './webhooks';
 
 export interface EmulatorOptions {
-	/** Default '8.4'. */
+	/** Default: `ESPOCRM_PROFILE`, else '8.4' (profiles.ts). */
 	profile?: ProfileName;
 	/** A pre-8.4.1 server: only the raw-digest HMAC is accepted. */
 	legacyHmacOnly?: boolean;
@@ -45,6 +45,8 @@ export interface EmulatorOptions {
 	settings?: Partial<EmulatorSettings>;
 	/** Default true: the demo records of `Emulator.seed`. */
 	seed?: boolean;
+	/** 9.1+ profiles: ms between an OCC update's version check and its write (default `OCC_RACE_WINDOW_MS`, observed §9). */
+	occRaceWindowMs?: number;
 }
 
 export interface NewAttachment {
@@ -94,7 +96,10 @@ export interface Emulator {
 	/** url + '/api/v1'. */
 	apiUrl: string;
 	port: number;
+	/** The profile's name, e.g. '9.3'. */
 	profile: ProfileName;
+	/** The whole profile: `version` ('9.3.10'), `atLeast('9.2')`, `basis`, the behaviour flags. */
+	profileInfo: Profile;
 	users: typeof USERS;
 	/** Ids of the demo records; null when started with `seed: false`. */
 	seed: SeedIds | null;
@@ -107,6 +112,8 @@ export interface Emulator {
 	setLatency(ms: number): void;
 	setLockout(on: boolean): void;
 	webhooks: EmulatorWebhooks;
+	/** 9.1+ profiles: ms between an OCC update's version check and its write (observed §9). */
+	setOccRaceWindow(ms: number): void;
 	/** How many auth tokens of password logins are active (not yet given back with `App/destroyAuthToken`). */
 	activeAuthTokens(): number;
 	close(): Promise<void>;
@@ -172,6 +179,7 @@ function buildState(services: Services): EmulatorState {
 				field: a.field,
 				isBeingUploaded: false,
 				createdAt: espoDateTime(),
+				modifiedAt: espoDateTime(),
 				role: 'Attachment',
 				storage: 'EspoUploadDir',
 				storageFilePath: null,
@@ -229,7 +237,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 	fs.mkdirSync(storageDir, { recursive: true });
 	const basePath = (options.basePath ?? '').replace(/\/+$/, '');
 	const settings: EmulatorSettings = { ...DEFAULT_SETTINGS, ...options.settings };
-	const services: Services = { store: new Store(storageDir), profile, settings, siteUrl: '', authTokens: new Map() };
+	const services: Services = { store: new Store(storageDir), profile, settings, siteUrl: '', authTokens: new Map(), occRaceWindowMs: options.occRaceWindowMs ?? OCC_RACE_WINDOW_MS };
 	const hub = new WebhookHub(services);
 	services.webhooks = hub;
 
@@ -255,6 +263,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 		apiUrl: `${url}/api/v1`,
 		port,
 		profile: profile.name,
+		profileInfo: profile,
 		users: USERS,
 		seed,
 		state,
@@ -271,6 +280,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 			server.latencyMs = ms;
 		},
 		activeAuthTokens: () => services.authTokens.size,
+		setOccRaceWindow: (ms) => {
+			services.occRaceWindowMs = ms;
+		},
 		setLockout: (on) => {
 			server.auth.lockoutEnabled = on;
 			server.auth.resetFailures();

@@ -73,6 +73,19 @@ function fieldAttributes(services: Services, entityType: string, row: RecordRow,
 }
 
 const LINKISH = ['file', 'image', 'link', 'linkParent'];
+
+/** Lockable entity types of a stock 10.0.0 (`scopes.<E>.lockable` + a read-only `isLocked` field: only Account). */
+const LOCKABLE_ENTITY_TYPES = ['Account'];
+
+/** Record locking applies (10.0, api §6.4; E10 `Tools/Lock/LockMetadataProvider`). */
+export function isLockable(services: Services, entityType: string): boolean {
+	return services.profile.recordLocking && LOCKABLE_ENTITY_TYPES.includes(entityType);
+}
+
+/** The English label Espo's Language gives a field without its own translation: `billingAddress` → `Billing Address`. */
+function fieldLabel(field: string): string {
+	return field.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
+}
 const MULTIPLE = ['linkMultiple', 'attachmentMultiple'];
 
 /**
@@ -84,6 +97,7 @@ export function recordView(services: Services, entityType: string, row: RecordRo
 	const fields = Object.entries(def.fields).filter(([field]) => field !== 'name');
 	const view: JsonObject = { id: row.id, name: row.name ?? null, deleted: row.deleted };
 	for (const [field, fd] of fields) if (!LINKISH.includes(fd.type) && !MULTIPLE.includes(fd.type)) Object.assign(view, fieldAttributes(services, entityType, row, field, fd));
+	if (isLockable(services, entityType)) view.isLocked = row.isLocked === true; // E10 entityDefs/Account.json: before createdAt
 	view.createdAt = row.createdAt ?? null;
 	view.modifiedAt = row.modifiedAt ?? null;
 	for (const [field, fd] of fields) if (LINKISH.includes(fd.type) && field !== 'assignedUser') Object.assign(view, fieldAttributes(services, entityType, row, field, fd));
@@ -242,6 +256,7 @@ function applyLinks(services: Services, entityType: string, row: RecordRow, pend
 		if (attachment) {
 			attachment.relatedId = row.id;
 			attachment.relatedType = entityType;
+			attachment.modifiedAt = espoDateTime(); // File\Saver saves the attachment (Attachment-Multiple relates by a plain UPDATE)
 		}
 	}
 	for (const { field, attachments } of pending.multiples) {
@@ -317,10 +332,17 @@ export function createRecord(services: RecordServices, entityType: string, data:
 	return view;
 }
 
+/**
+ * CreateParamsFetcher: the header wins; else the first body flag that is set. `_skipDuplicateCheck`
+ * in every line; `skipDuplicateCheck` and `forceDuplicate` only until 9.1.0, which removed them
+ * (observed §5.44, §9: 9.1.7 and 9.3.10 answer 409 duplicate despite `skipDuplicateCheck: true`).
+ */
 function isSkipDuplicateCheck(ctx: ApiContext, data: JsonObject): boolean {
 	const value = header(ctx, 'x-skip-duplicate-check');
 	if (value !== undefined) return value.toLowerCase() === 'true';
-	return data.skipDuplicateCheck === true || data.forceDuplicate === true; // the old body style (observed §5.44)
+	const flags = ctx.profile.bodySkipDuplicateCheck ? ['_skipDuplicateCheck', 'skipDuplicateCheck', 'forceDuplicate'] : ['_skipDuplicateCheck'];
+	const flag = flags.map((name) => data[name]).find((v) => v !== undefined && v !== null);
+	return flag === true;
 }
 
 export function postRecord(ctx: ApiContext, entityType: string): JsonObject {
@@ -358,7 +380,16 @@ function checkConcurrency(ctx: ApiContext, entityType: string, current: JsonObje
 	if (Object.keys(values).length > 0) throw conflict('modified', { values, versionNumber: current.versionNumber });
 }
 
-export function updateRecord(ctx: ApiContext, entityType: string): JsonObject {
+/**
+ * The default time a non-atomic OCC update (`profile.occAtomic` false) waits between its version check
+ * and its write: PHP's window between loading the record and the UPDATE (validation, hooks, the save).
+ * A second PUT checked inside it passes the same check (observed §9: two PUTs with the same
+ * X-Version-Number both 200 on 9.1.7 and 9.3.10). 50 ms is an estimate of a real server's window, not
+ * a measurement; `startEmulator({ occRaceWindowMs })` / `setOccRaceWindow()` change it.
+ */
+export const OCC_RACE_WINDOW_MS = 50;
+
+export function updateRecord(ctx: ApiContext, entityType: string): JsonObject | Promise<JsonObject> {
 	const def = requireDef(entityType);
 	const id = ctx.params.id;
 	const data = parsedBody(ctx);
@@ -370,14 +401,42 @@ export function updateRecord(ctx: ApiContext, entityType: string): JsonObject {
 	const current = recordView(ctx, entityType, row);
 	checkConcurrency(ctx, entityType, current, input);
 	validateRequired(entityType, def, { ...current, ...input }, touchedFields(def, input));
-	const pending = checkLinks(ctx, entityType, def, input, row);
-	const previous: RecordRow = { ...row };
-	Object.assign(row, rowFromInput(entityType, input), { modifiedAt: espoDateTime(), modifiedById: ctx.user.id });
-	if (hasOcc(ctx.profile, entityType)) row.versionNumber = (typeof row.versionNumber === 'number' ? row.versionNumber : 0) + 1;
-	applyLinks(ctx, entityType, row, pending, previous);
-	const after = recordView(ctx, entityType, row);
-	ctx.webhooks?.afterUpdate(entityType, def, current, after, ctx.user.id); // observed §10.2 W2, W5, W9
-	return after;
+	checkLocked(ctx, entityType, def, row, current, input);
+	// VersionNumber\BeforeSaveProcessor: the fetched number + 1, whatever was saved meanwhile.
+	const fetchedVersion = typeof row.versionNumber === 'number' ? row.versionNumber : 0;
+	const write = (): JsonObject => {
+		const pending = checkLinks(ctx, entityType, def, input, row);
+		const previous: RecordRow = { ...row };
+		Object.assign(row, rowFromInput(entityType, input), { modifiedAt: espoDateTime(), modifiedById: ctx.user.id });
+		if (hasOcc(ctx.profile, entityType)) row.versionNumber = fetchedVersion + 1;
+		// LinkMultipleSaver reads the current links at save time: the last writer's list wins.
+		applyLinks(ctx, entityType, row, pending, previous);
+		const after = recordView(ctx, entityType, row);
+		ctx.webhooks?.afterUpdate(entityType, def, current, after, ctx.user.id); // observed §10.2 W2, W5, W9
+		return after;
+	};
+	const checked = header(ctx, 'x-version-number') !== undefined && hasOcc(ctx.profile, entityType);
+	if (!checked || ctx.profile.occAtomic) return write();
+	return new Promise((resolve) => setTimeout(resolve, ctx.occRaceWindowMs)).then(write);
+}
+
+/**
+ * 10.0 record locking, the record-service hook (E10 `Tools/Lock/LockValidationHelper::validateBeforeSave`):
+ * on a locked record, changing any field that is not read-only → 409 `cannotModifyLockedRecord`
+ * (ConflictSilent: the label in X-Status-Reason, a messageTranslation body naming the field's label).
+ */
+function checkLocked(ctx: ApiContext, entityType: string, def: EntityDef, row: RecordRow, current: JsonObject, input: JsonObject): void {
+	if (!isLockable(ctx, entityType) || row.isLocked !== true) return;
+	const attributes = inputAttributes(def);
+	for (const [attribute, value] of Object.entries(input)) {
+		const field = attributes.get(attribute);
+		if (!field || field === 'assignedUser') continue;
+		const now = current[attribute] === undefined ? null : current[attribute];
+		if (JSON.stringify(now) === JSON.stringify(value)) continue;
+		throw conflict('cannotModifyLockedRecord', {
+			messageTranslation: { label: 'cannotModifyLockedRecord', scope: null, data: { field: fieldLabel(field) } },
+		});
+	}
 }
 
 export function deleteRecord(ctx: ApiContext, entityType: string): boolean {
@@ -387,6 +446,10 @@ export function deleteRecord(ctx: ApiContext, entityType: string): boolean {
 	const row = ctx.store.record(entityType, id);
 	if (!row) throw notFound(`Record ${id} not found.`);
 	if (!ctx.acl.checkRecord(entityType, row, 'delete')) throw forbidden('No delete access.');
+	// 10.0: Lock\BeforeDeleteValidation (E10 `LockValidationHelper::validateBeforeRemove`).
+	if (isLockable(ctx, entityType) && row.isLocked === true) {
+		throw conflict('cannotRemoveLockedRecord', { messageTranslation: { label: 'cannotRemoveLockedRecord', scope: null, data: {} } });
+	}
 	row.deleted = true;
 	ctx.webhooks?.afterDelete(entityType, id, ctx.user.id); // observed §10.5 X1
 	return true;
@@ -494,4 +557,31 @@ export function listLinked(ctx: ApiContext, entityType: string): JsonObject {
 	if (def.fields[link]?.type !== 'attachmentMultiple') throw new EspoError(500, null);
 	const list = ctx.store.childAttachments(entityType, row.id, link);
 	return { total: list.length, list: list.map((a) => attachmentView(ctx, a)) };
+}
+
+// --- POST Action (E10 `Core/Action/Api/PostProcess`, an action class: family B errors) ----------
+
+/**
+ * `POST Action {action, entityType, id}`. The emulator knows the 10.0 actions `lock` and `unlock`
+ * (E10 `Core/Action/Actions/Lock.php`, `Tools/Lock/LockService`); any other action, and these before
+ * 10.0, is 404 `Action '<a>' not found.` (ActionFactory::create). Answers the record, as `read` does.
+ */
+export function postAction(ctx: ApiContext): JsonObject {
+	const data = parsedBody(ctx);
+	const entityType = typeof data.entityType === 'string' ? data.entityType : '';
+	const action = typeof data.action === 'string' ? data.action : '';
+	const id = typeof data.id === 'string' ? data.id : '';
+	if (!entityType || !action || !id) throw badRequest('');
+	if (!entityDef(entityType) || !ctx.acl.checkScope(entityType, 'read')) throw forbidden('');
+	const known = ctx.profile.recordLocking && (action === 'lock' || action === 'unlock');
+	if (!known) throw notFound(`Action '${action}' not found.`);
+	if (!isLockable(ctx, entityType)) throw forbidden('Not enabled.');
+	// LockService::isAllowed: edit access and the `lock` permission (admins; the demo roles have none).
+	if (!ctx.acl.checkScope(entityType, 'edit') || !ctx.acl.isAdmin) throw forbidden('Not allowed.');
+	const row = ctx.store.record(entityType, id);
+	if (!row) throw notFound(`Record ${id} does not exist.`);
+	const lock = action === 'lock';
+	if ((row.isLocked === true) === lock) throw badRequest(lock ? 'Already locked.' : 'Already unlocked.');
+	Object.assign(row, { isLocked: lock, modifiedAt: espoDateTime(), modifiedById: ctx.user.id });
+	return recordView(ctx, entityType, row);
 }

@@ -18,7 +18,7 @@ import { type ErrorFamily, notFound } from './http';
 import { entityDef } from './metadata';
 import type { Profile } from './profiles';
 import type { WebhookHub } from './webhooks';
-import { deleteLink, deleteRecord, getRecord, listLinked, listRecords, postLink, postRecord, updateRecord } from './records';
+import { deleteLink, deleteRecord, getRecord, listLinked, listRecords, postAction, postLink, postRecord, updateRecord } from './records';
 
 /** Returned by handlers that wrote the response themselves (the download stream). */
 export const RESPONDED = Symbol('responded');
@@ -96,6 +96,7 @@ export function buildRoutes(profile: Profile): Route[] {
 		route(['GET'], '/Webhook/:id', (ctx) => webhookHub(ctx).read(ctx)),
 		route(['PUT', 'PATCH'], '/Webhook/:id', (ctx) => webhookHub(ctx).update(ctx)),
 		route(['DELETE'], '/Webhook/:id', (ctx) => webhookHub(ctx).delete(ctx)),
+		route(['POST'], '/Action', postAction, { family: 'B' }),
 		route(['GET'], '/:controller', (ctx) =>
 			recordController(ctx.params.controller) === 'Attachment' ? listAttachments(ctx) : listRecords(ctx, ctx.params.controller),
 		),

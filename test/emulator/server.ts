@@ -31,6 +31,8 @@ export interface RequestLogEntry {
 	/** Epoch milliseconds. */
 	startedAt: number;
 	durationMs: number;
+	/** The answer's X-Status-Reason; undefined when it had none (a lockout 403, observed §1.b). */
+	statusReason?: string;
 }
 
 const API_PREFIX = '/api/v1';
@@ -102,6 +104,8 @@ export class EmulatorServer {
 		const entry: RequestLogEntry = { method, path: resourcePath, query, status: 0, reqHeaders: { ...req.headers }, startedAt: Date.now(), durationMs: 0 };
 		res.on('close', () => {
 			entry.status = res.headersSent ? res.statusCode : 0;
+			const reason = res.headersSent ? res.getHeader('X-Status-Reason') : undefined;
+			if (reason !== undefined) entry.statusReason = String(reason);
 			entry.durationMs = Date.now() - entry.startedAt;
 			this.log.push(entry);
 		});
@@ -159,13 +163,14 @@ export class EmulatorServer {
 			ip,
 		};
 		try {
-			const value = route.handle(ctx, res);
+			// Most handlers are synchronous; a non-atomic OCC update (records.ts) answers later.
+			const value = await route.handle(ctx, res);
 			if (value !== RESPONDED) sendJson(res, value);
 		} catch (error) {
 			if (!(error instanceof EspoError)) throw error;
 			sendError(res, route.family, error);
 		} finally {
-			// Handlers are synchronous and copy what they keep, so the buffer is free again.
+			// The handler has finished and copied what it keeps, so the buffer is free again.
 			if (body.pooled) this.bodyBuffers.release(body.pooled);
 		}
 	}

@@ -4,7 +4,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** An Attachment row: the 21 attributes of `GET Attachment/{id}`, in their order (observed §4.a). */
+import { espoDateTime } from './http';
+
+/** An Attachment row: the 21 attributes of `GET Attachment/{id}`, in their order (observed §4.a), plus `modifiedAt`. */
 export interface AttachmentRow {
 	id: string;
 	name: string | null;
@@ -14,6 +16,8 @@ export interface AttachmentRow {
 	field: string | null;
 	isBeingUploaded: boolean;
 	createdAt: string;
+	/** Kept on every line; answered only from 9.2 (`profile.attachmentModifiedAt`, observed §9). */
+	modifiedAt: string;
 	role: string;
 	storage: string;
 	storageFilePath: string | null;
@@ -141,6 +145,7 @@ export class Store {
 	/** Marks the attachment deleted; the file goes only when no live attachment shares it (api §5.2 RemoveFile). */
 	removeAttachment(attachment: AttachmentRow): void {
 		attachment.deleted = true;
+		attachment.modifiedAt = espoDateTime(); // Database::beforeRemove sets modifiedAt
 		const key = attachment.sourceId ?? attachment.id;
 		const shared = [...this.attachments.values()].some((a) => !a.deleted && (a.sourceId ?? a.id) === key);
 		if (!shared) fs.rmSync(this.filePath(attachment), { force: true });

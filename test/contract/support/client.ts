@@ -115,13 +115,21 @@ export function request(apiUrl: string, method: string, path: string, options: R
 
 /** A user's view of the API: `api.get('/App/user')`, `api.post('/Attachment', {...})`. */
 export class Api {
+	/**
+	 * `guard` sees every request before it goes (`reply` undefined) and every reply; it may throw, e.g.
+	 * to stop at a failed-login lockout (lockout.ts). Copies made with `with()` keep it.
+	 */
 	constructor(
 		readonly apiUrl: string,
 		readonly auth: Auth,
+		readonly guard?: (reply?: Reply) => void,
 	) {}
 
-	send(method: string, path: string, options: Omit<RequestOptions, 'auth'> = {}): Promise<Reply> {
-		return request(this.apiUrl, method, path, { ...options, auth: this.auth });
+	async send(method: string, path: string, options: Omit<RequestOptions, 'auth'> = {}): Promise<Reply> {
+		this.guard?.();
+		const reply = await request(this.apiUrl, method, path, { ...options, auth: this.auth });
+		this.guard?.(reply);
+		return reply;
 	}
 
 	get(path: string, options?: Omit<RequestOptions, 'auth'>): Promise<Reply> {
@@ -149,6 +157,6 @@ export class Api {
 	}
 
 	with(auth: Auth): Api {
-		return new Api(this.apiUrl, auth);
+		return new Api(this.apiUrl, auth, this.guard);
 	}
 }
