@@ -14,6 +14,13 @@ export type { RecordField, WriteOutcome };
 // enough attempts for a busy record, with a growing, jittered pause between them.
 const WRITE_ATTEMPTS = 30;
 
+/**
+ * How long after a read-change-write the list is read again to verify it. It must outlast the time a
+ * concurrent write takes from its version check to its save (milliseconds on an idle server), so an
+ * overwrite based on an older read is seen and undone.
+ */
+const SETTLE_MS = 250;
+
 function backoffMs(attempt: number): number {
 	return Math.min(250, 20 * 2 ** Math.min(attempt, 4)) * (0.5 + Math.random());
 }
@@ -413,9 +420,10 @@ export class Records {
 				lostAnswer = true; // the next read tells whether it happened
 				continue;
 			}
-			// Without optimistic concurrency a writer that read before us can still overwrite our list:
-			// wait a moment, then read again (with it, the version check is not atomic either, §9).
-			if (versionNumber === undefined) await sleep(backoffMs(1));
+			// A writer that read before us can still overwrite our list: without optimistic concurrency
+			// any time, with it too on 9.1+ (the version check is not atomic: a write whose check passed
+			// before ours lands after it, observed §9). Let such writes land, then read again.
+			await sleep(SETTLE_MS * (1 + Math.random() / 2));
 		}
 		for (const write of writes) {
 			if (holds(list, write)) {
