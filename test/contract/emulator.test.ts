@@ -75,8 +75,24 @@ describeEmulator('version profiles (api §8)', () => {
 				versionNumber: 2,
 			});
 			const defs = (await api.get('/Metadata?key=entityDefs')).json<Record<string, Json>>();
-			expect(Object.keys(defs).filter((e) => defs[e].optimisticConcurrencyControl).sort()).toEqual(['Account', 'Case', 'KnowledgeBaseArticle', 'Opportunity', 'Task']);
+			expect(Object.keys(defs).filter((e) => defs[e].optimisticConcurrencyControl).sort()).toEqual(['Account', 'CWorkOrder', 'Case', 'KnowledgeBaseArticle', 'Opportunity', 'Task']);
 		}));
+
+	it('api §6.4, observed §5.28: the seeded custom CWorkOrder has OCC on and no relationship endpoint (every profile)', async () => {
+		for (const profile of PROFILE_NAMES) {
+			await withEmulator({ profile }, async (emulator) => {
+				const api = apiKeyClient(emulator);
+				const id = emulator.seed!.workOrderId;
+				expect((await api.get(`/CWorkOrder/${id}`)).json<Json>()).toMatchObject({ name: 'Demo Work Order', versionNumber: 1, attachmentsIds: [] });
+				expectFamilyA(await api.post(`/CWorkOrder/${id}/attachments`, { ids: ['x'] }), 404, "Action POST 'createLink' does not exist in controller 'CWorkOrder'.");
+				await api.put(`/CWorkOrder/${id}`, { name: 'Work Order b' }, { headers: { 'X-Version-Number': '1' } });
+				expectFamilyA(await api.put(`/CWorkOrder/${id}`, { name: 'Work Order c' }, { headers: { 'X-Version-Number': '1' } }), 409, 'modified', {
+					values: { name: 'Work Order b' },
+					versionNumber: 2,
+				});
+			});
+		}
+	});
 
 	it('api §2.3: every profile accepts hex and raw HMAC signatures (10.0: raw deprecated, still accepted)', async () => {
 		for (const profile of PROFILE_NAMES) {
@@ -215,12 +231,12 @@ describeEmulator('seed, state reader and log', () => {
 	});
 	afterAll(() => emulator.close());
 
-	it('issue #3: the seed has Demo Case with existing.txt, Demo Document with a file, an Account, a Note, a CInspection', async () => {
+	it('issue #3: the seed has Demo Case with existing.txt, Demo Document with a file, an Account, a Note, a CInspection, a CWorkOrder', async () => {
 		const seed = emulator.seed!;
 		const kase = (await api.get(`/Case/${seed.caseId}`)).json<Json>();
 		expect(kase).toMatchObject({ name: 'Demo Case', attachmentsIds: [seed.caseAttachmentId], attachmentsNames: { [seed.caseAttachmentId]: 'existing.txt' } });
 		expect((await api.get(`/Document/${seed.documentId}`)).json()).toMatchObject({ name: 'Demo Document', fileId: seed.documentFileId });
-		for (const [type, id] of [['Account', seed.accountId], ['Note', seed.noteId], ['CInspection', seed.inspectionId]]) {
+		for (const [type, id] of [['Account', seed.accountId], ['Note', seed.noteId], ['CInspection', seed.inspectionId], ['CWorkOrder', seed.workOrderId]]) {
 			expect((await api.get(`/${type}/${id}`)).status).toBe(200);
 		}
 		expect((await api.get(`/Attachment/file/${seed.caseAttachmentId}`)).status).toBe(200);

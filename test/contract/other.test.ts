@@ -182,10 +182,10 @@ describe('GET Metadata (observed §6.12–6.19)', () => {
 		expect(fields.photos).toMatchObject({ type: 'attachmentMultiple', accept: ['image/*'] });
 	});
 
-	emulatorOnly('the demo entity types', 'observed §5.d, §9: optimisticConcurrencyControl is on KnowledgeBaseArticle (8.4), plus Account, Case, Opportunity and Task from 9.1', async () => {
+	emulatorOnly('the demo entity types', 'observed §5.d, §9: optimisticConcurrencyControl is on KnowledgeBaseArticle (8.4), plus Account, Case, Opportunity and Task from 9.1; the custom CWorkOrder has it turned on', async () => {
 		const defs = (await target.api.get('/Metadata?key=entityDefs')).json<Record<string, Json>>();
 		const occ = Object.keys(defs).filter((e) => defs[e].optimisticConcurrencyControl === true);
-		expect(occ.sort()).toEqual(target.since('9.1') ? ['Account', 'Case', 'KnowledgeBaseArticle', 'Opportunity', 'Task'] : ['KnowledgeBaseArticle']);
+		expect(occ.sort()).toEqual(target.since('9.1') ? ['Account', 'CWorkOrder', 'Case', 'KnowledgeBaseArticle', 'Opportunity', 'Task'] : ['CWorkOrder', 'KnowledgeBaseArticle']);
 	});
 });
 

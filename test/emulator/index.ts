@@ -86,6 +86,8 @@ export interface SeedIds {
 	accountId: string;
 	noteId: string;
 	inspectionId: string;
+	/** A CWorkOrder (custom, OCC on, no relationship endpoint). */
+	workOrderId: string;
 }
 
 export interface Emulator {
@@ -224,7 +226,8 @@ function seedDemo(state: EmulatorState): SeedIds {
 	const documentId = state.createRecord('Document', { name: 'Demo Document', publishDate: '2026-01-01', fileId: documentFile.id }).id as string;
 	const noteId = state.createRecord('Note', { type: 'Post', post: 'Demo post', parentType: 'Case', parentId: caseId }).id as string;
 	const inspectionId = state.createRecord('CInspection', { name: 'Demo Inspection' }).id as string;
-	return { caseId, caseAttachmentId: caseAttachment.id, documentId, documentFileId: documentFile.id, accountId, noteId, inspectionId };
+	const workOrderId = state.createRecord('CWorkOrder', { name: 'Demo Work Order' }).id as string;
+	return { caseId, caseAttachmentId: caseAttachment.id, documentId, documentFileId: documentFile.id, accountId, noteId, inspectionId, workOrderId };
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {

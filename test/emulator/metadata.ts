@@ -172,6 +172,23 @@ export const ENTITY_DEFS: Readonly<Record<string, EntityDef>> = {
 			teams,
 		},
 	},
+	// A custom entity whose admin turned on optimistic concurrency (Entity Manager param
+	// `optimisticConcurrencyControl`, api §6.4) and whose controller has no createLink/removeLink
+	// (a custom controller, as Note's, observed §5.28): appends to `attachments` can only go through
+	// read-change-write with `X-Version-Number`.
+	CWorkOrder: {
+		orderBy: 'createdAt',
+		order: 'desc',
+		occ: true,
+		relationshipActions: false,
+		fields: {
+			name: { type: 'varchar', required: true, maxLength: 255 },
+			description,
+			attachments,
+			assignedUser,
+			teams,
+		},
+	},
 };
 
 /** Scopes that are not record types but still appear in `scopes` (a small sample of the real 83). */
@@ -261,16 +278,18 @@ function entityDefsJson(profile: Profile, entityType: string, def: EntityDef): R
 	return json;
 }
 
+const CUSTOM_TYPES = ['CInspection', 'CWorkOrder'];
+
 function scopeJson(entityType: string): Record<string, unknown> {
 	return {
 		entity: true,
 		object: true,
 		acl: true,
 		tab: entityType !== 'Note',
-		module: entityType === 'CInspection' ? 'Custom' : 'Crm',
+		module: CUSTOM_TYPES.includes(entityType) ? 'Custom' : 'Crm',
 		customizable: true,
 		stream: ['Case', 'Account', 'Opportunity', 'Task'].includes(entityType),
-		isCustom: entityType === 'CInspection',
+		isCustom: CUSTOM_TYPES.includes(entityType),
 	};
 }
 

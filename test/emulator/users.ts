@@ -33,6 +33,7 @@ export const DEMO_ENTITY_TYPES = [
 	'KnowledgeBaseArticle',
 	'Opportunity',
 	'CInspection',
+	'CWorkOrder',
 ] as const;
 
 function demoAccess(access: Access, overrides: Record<string, Access> = {}): Record<string, Access> {
