@@ -251,6 +251,16 @@ export class Records {
 		if (at < writes.length) await this.rewriteIds(target, writes.slice(at));
 	}
 
+	/**
+	 * Whether a refused relationship call should be done by read-change-write instead; a missing
+	 * endpoint is remembered for this execution, so it is not asked again.
+	 */
+	private fallBackToRewrite(target: RecordField, error: unknown): boolean {
+		if (!tryTheUpdateInstead(error)) return false;
+		if (relationshipUnsupported(error)) this.client.withoutRelationshipEndpoint.add(`${target.entityType}.${target.field}`);
+		return true;
+	}
+
 	/** One `POST {Entity}/{id}/{field}` with the ids of consecutive appends. False: use read-change-write instead. */
 	private async linkRun(target: RecordField, run: QueuedWrite[]): Promise<boolean> {
 		const ids = run.flatMap((write) => (write.op.kind === 'add' ? write.op.ids : []));
@@ -265,10 +275,7 @@ export class Records {
 			run.forEach((write) => write.resolve({}));
 			return true;
 		} catch (error) {
-			if (tryTheUpdateInstead(error)) {
-				if (relationshipUnsupported(error)) this.client.withoutRelationshipEndpoint.add(`${target.entityType}.${target.field}`);
-				return false;
-			}
+			if (this.fallBackToRewrite(target, error)) return false;
 			if (!outcomeUnknown(error)) {
 				run.forEach((write) => write.reject(errorForItem(this.client.node, error, write.itemIndex)));
 				return true;
@@ -325,10 +332,7 @@ export class Records {
 			write.resolve({ removed: true });
 			return true;
 		} catch (error) {
-			if (tryTheUpdateInstead(error)) {
-				if (relationshipUnsupported(error)) this.client.withoutRelationshipEndpoint.add(`${target.entityType}.${target.field}`);
-				return false;
-			}
+			if (this.fallBackToRewrite(target, error)) return false;
 			if (!outcomeUnknown(error)) {
 				write.reject(errorForItem(this.client.node, error, write.itemIndex));
 				return true;

@@ -17,6 +17,39 @@ function page(paginationToken?: string): number {
 	return Number.isFinite(offset) && offset > 0 ? offset : 0;
 }
 
+/**
+ * One page of `GET <path>`, newest first, filtered with EspoCRM's text filter, and the site address
+ * for links to what it lists.
+ */
+async function newestFirst(
+	ctx: ILoadOptionsFunctions,
+	path: string,
+	offset: number,
+	filter?: string,
+	select?: string,
+): Promise<{ answer: ListAnswer | undefined; site: string }> {
+	return await withClient(ctx, async (client) => ({
+		answer: await client.request<ListAnswer>({
+			method: 'GET',
+			path,
+			qs: {
+				...(select ? { select } : {}),
+				maxSize: PAGE,
+				offset,
+				orderBy: 'createdAt',
+				order: 'desc',
+				...(filter ? { textFilter: filter } : {}),
+			},
+		}),
+		site: await client.siteUrl(),
+	}));
+}
+
+function nextPage(offset: number, answer: ListAnswer | undefined): string | undefined {
+	const shown = offset + (answer?.list?.length ?? 0);
+	return shown < (answer?.total ?? 0) ? String(shown) : undefined;
+}
+
 /** Records of the chosen entity type, newest first, filtered with EspoCRM's text filter. */
 export async function searchRecords(
 	this: ILoadOptionsFunctions,
@@ -27,29 +60,14 @@ export async function searchRecords(
 	if (!raw) return { results: [] };
 	const entityType = entityTypeParam(this.getNode(), 0, raw);
 	const offset = page(paginationToken);
-	const { answer, site } = await withClient(this, async (client) => ({
-		answer: await client.request<ListAnswer>({
-			method: 'GET',
-			path: apiPath(entityType),
-			qs: {
-				select: 'id,name',
-				maxSize: PAGE,
-				offset,
-				orderBy: 'createdAt',
-				order: 'desc',
-				...(filter ? { textFilter: filter } : {}),
-			},
-		}),
-		site: await client.siteUrl(),
-	}));
-	const list = answer?.list ?? [];
+	const { answer, site } = await newestFirst(this, apiPath(entityType), offset, filter, 'id,name');
 	return {
-		results: list.map((record) => ({
+		results: (answer?.list ?? []).map((record) => ({
 			name: typeof record.name === 'string' && record.name !== '' ? record.name : String(record.id),
 			value: String(record.id),
 			url: `${site}/#${entityType}/view/${String(record.id)}`,
 		})),
-		paginationToken: offset + list.length < (answer?.total ?? 0) ? String(offset + list.length) : undefined,
+		paginationToken: nextPage(offset, answer),
 	};
 }
 
@@ -60,23 +78,9 @@ export async function searchAttachments(
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
 	const offset = page(paginationToken);
-	let answer: ListAnswer;
-	let site: string;
+	let found: { answer: ListAnswer | undefined; site: string };
 	try {
-		({ answer, site } = await withClient(this, async (client) => ({
-			answer: await client.request<ListAnswer>({
-				method: 'GET',
-				path: apiPath('Attachment'),
-				qs: {
-					maxSize: PAGE,
-					offset,
-					orderBy: 'createdAt',
-					order: 'desc',
-					...(filter ? { textFilter: filter } : {}),
-				},
-			}),
-			site: await client.siteUrl(),
-		})));
+		found = await newestFirst(this, apiPath('Attachment'), offset, filter);
 	} catch (error) {
 		if (espoFailureOf(error)?.status === 403) {
 			throw new NodeOperationError(this.getNode(), 'EspoCRM lets only admin users list attachments', {
@@ -85,13 +89,13 @@ export async function searchAttachments(
 		}
 		throw asNodeError(this.getNode(), error);
 	}
-	const list = answer?.list ?? [];
+	const { answer, site } = found;
 	return {
-		results: list.map((attachment) => ({
+		results: (answer?.list ?? []).map((attachment) => ({
 			name: `${String(attachment.name ?? attachment.id)}${attachment.parentType || attachment.relatedType ? ` (${String(attachment.parentType ?? attachment.relatedType)})` : ''}`,
 			value: String(attachment.id),
 			url: `${site}/#Attachment/view/${String(attachment.id)}`,
 		})),
-		paginationToken: offset + list.length < (answer?.total ?? 0) ? String(offset + list.length) : undefined,
+		paginationToken: nextPage(offset, answer),
 	};
 }
