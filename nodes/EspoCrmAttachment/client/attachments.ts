@@ -333,15 +333,17 @@ export class Attachments {
 			return await copyOnce();
 		} catch (error) {
 			if (!outcomeUnknown(error)) throw asNodeError(this.client.node, error);
-			let copies: AttachmentRecord[];
+			let copies: AttachmentRecord[] | undefined;
+			let why = 'only an administrator may list attachments (this credential\'s user is not one)';
 			try {
-				const me = await this.client.currentUser(itemIndex);
-				if (!me.isAdmin) throw new Error('only an administrator may list attachments (this credential\'s user is not one)');
-				copies = await this.unlinkedCopiesOf(sourceId, field, itemIndex);
+				if ((await this.client.currentUser(itemIndex)).isAdmin) copies = await this.unlinkedCopiesOf(sourceId, field, itemIndex);
 			} catch (lookup) {
+				why = (lookup as Error).message;
+			}
+			if (!copies) {
 				const apiError = asNodeError(this.client.node, error);
 				const site = await this.attachmentListUrl().catch(() => '<EspoCRM>/#Attachment');
-				apiError.description = `${apiError.description ?? ''} The copy of attachment ${sourceId} for ${field.entityType}.${field.name}, asked for at ${espoDateTime(sentAt)} UTC, may have been made anyway; the node could not look for it: ${(lookup as Error).message}. It did not copy again, so nothing is duplicated. An administrator finds it at ${site}: an attachment with the source's name, field '${field.name}' of ${field.entityType}, source ${sourceId}, created at about ${espoDateTime(sentAt)} UTC, linked to no record. Delete it if no record lists it, then run the item again.`.trim();
+				apiError.description = `${apiError.description ?? ''} The copy of attachment ${sourceId} for ${field.entityType}.${field.name}, asked for at ${espoDateTime(sentAt)} UTC, may have been made anyway; the node could not look for it: ${why}. It did not copy again, so nothing is duplicated. An administrator finds it at ${site}: an attachment with the source's name, field '${field.name}' of ${field.entityType}, source ${sourceId}, created at about ${espoDateTime(sentAt)} UTC, linked to no record. Delete it if no record lists it, then run the item again.`.trim();
 				throw markUnsettled(apiError);
 			}
 			if (copies.length === 1) return { ...(copies[0] as UploadedAttachment), confirmedAfterLostAnswer: true };
