@@ -126,13 +126,14 @@ async function measure(job: Job): Promise<Measurement> {
 	if (job.warmUp) await api.json('GET', 'App/user'); // the connection and http's code paths, as the n8n variants warm up
 	await profiler.start();
 	sampler.begin();
+	const samplerCpuAtStart = sampler.samplerCpuSeconds();
 	const cpuAtStart = process.cpuUsage();
 	const started = performance.now();
 	let attachmentId: string | undefined;
 	if (job.kind === 'upload') attachmentId = await upload(api, job);
 	else await download(api, job, out);
 	const seconds = (performance.now() - started) / 1000;
-	const cpuSeconds = cpuTime(cpuAtStart);
+	const cpuSeconds = cpuTime(cpuAtStart) - (sampler.samplerCpuSeconds() - samplerCpuAtStart);
 	const memory = sampler.end();
 	await profiler.stop();
 	await sampler.close();

@@ -67,6 +67,7 @@ async function measure(job: MeasuredJob): Promise<Measurement> {
 	let started = 0;
 	let seconds = 0;
 	let cpuAtStart = process.cpuUsage();
+	let samplerCpuAtStart = 0;
 	let cpuSeconds = 0;
 	let memory: Measurement['memory'] | undefined;
 	const run = await runBenchWorkflow({
@@ -75,12 +76,13 @@ async function measure(job: MeasuredJob): Promise<Measurement> {
 		onStart: async () => {
 			await profiler.start();
 			sampler.begin();
+			samplerCpuAtStart = sampler.samplerCpuSeconds();
 			cpuAtStart = process.cpuUsage();
 			started = performance.now();
 		},
 		onEnd: async () => {
 			seconds = (performance.now() - started) / 1000;
-			cpuSeconds = cpuTime(cpuAtStart);
+			cpuSeconds = cpuTime(cpuAtStart) - (sampler.samplerCpuSeconds() - samplerCpuAtStart);
 			memory = sampler.end();
 			await profiler.stop();
 		},
