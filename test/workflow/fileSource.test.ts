@@ -94,6 +94,19 @@ describe.each(BINARY_MODES)('File Source Text and Base64, binary mode %s', (bina
 		expect(emulator().state.sha256(raw)).toBe(sha256(pdf));
 	});
 
+	test('File Name and MIME Type left in the options from Binary Field (hidden for Text) do not rename a text file', async () => {
+		const result = await runNode({
+			binaryMode,
+			credentials: credentials(),
+			parameters: {
+				operation: 'upload', entityType: 'Case', field: 'attachments',
+				fileSource: 'text', fileName: 'minutes.txt', fileContent: 'minutes', options: { fileName: 'scan.pdf', mimeType: 'application/pdf' },
+			},
+		});
+		expect(result.error).toBeUndefined();
+		expect(emulator().state.attachment(result.items[0].json.id as string)).toMatchObject({ name: 'minutes.txt', type: 'text/plain', size: 7 });
+	});
+
 	test('a text bigger than the chunk size takes the chunked upload: EspoCRM holds every byte', async () => {
 		const emu = emulator();
 		const text = Array.from({ length: 900 }, (_, i) => `line ${i} – ünïcödé\n`).join('');

@@ -163,11 +163,16 @@ function base64Bytes(ctx: IExecuteFunctions, i: number, name: string): { bytes: 
 }
 
 /** The file to upload for item `i`, from the source the user chose. */
-export async function sourceFile(ctx: IExecuteFunctions, i: number): Promise<InputFile> {
+export async function sourceFile(ctx: IExecuteFunctions, i: number): Promise<{ file: InputFile; fromBinary: boolean }> {
 	const source = ctx.getNodeParameter('fileSource', i, 'binary') as FileSource;
 	if (source === 'binary') {
-		return await inputFile(ctx, i, ctx.getNodeParameter('binaryPropertyName', i) as string);
+		return { file: await inputFile(ctx, i, ctx.getNodeParameter('binaryPropertyName', i) as string), fromBinary: true };
 	}
+	return { file: parameterFile(ctx, i, source), fromBinary: false };
+}
+
+/** A file made from the Text or Base64 parameters. */
+function parameterFile(ctx: IExecuteFunctions, i: number, source: FileSource): InputFile {
 	const node = ctx.getNode();
 	const name = fileNameOf(ctx, i, source);
 	if (source === 'text') {

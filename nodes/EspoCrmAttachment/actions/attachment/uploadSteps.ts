@@ -15,8 +15,11 @@ export async function uploadItemFile(
 	client: EspoClient,
 	field: AttachmentField,
 ): Promise<UploadedAttachment> {
+	const { file, fromBinary } = await sourceFile(ctx, i);
 	const options = uploadOptionsOf(ctx, i);
-	const file = await sourceFile(ctx, i);
+	// The options File Name and MIME Type are for a binary (hidden otherwise); a file made from text
+	// or base64 has its own parameters, so a value left over from Binary Field does not apply.
+	if (!fromBinary) Object.assign(options, { fileName: undefined, mimeType: undefined });
 	return await client.attachments.upload(file, field, options);
 }
 
