@@ -13,6 +13,9 @@
 // - once END arrives it ends with process.exit(), which skips Node's teardown. jest-runner's test
 //   worker has no teardown of its own, and results and console output were sent before END.
 // The main process (--runInBand, a single test file) is left alone: jest decides there.
+// What remains is the kernel taking back the last test file's memory (measured 250–450 ms for a
+// 530–690 MB worker at a load average of 7–14 on two cores): on a machine that busy the notice can
+// still appear now and then; it then names no leak.
 const { setFlagsFromString } = require('v8');
 const { runInNewContext } = require('vm');
 const { TestEnvironment } = require('jest-environment-node');
