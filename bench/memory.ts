@@ -58,6 +58,10 @@ export async function memorySampler(intervalMs = 10) {
 	const cpu = new Float64Array(new SharedArrayBuffer(8));
 	const worker = new Worker(SAMPLER, { eval: true, workerData: { shared, cpu: cpu.buffer, intervalMs } });
 	await new Promise<void>((resolve) => setTimeout(resolve, 50)); // the thread is up and counted in the baseline
+	// ...and has recorded its own CPU time once: until then `samplerCpuSeconds()` reads 0, and a window
+	// that began then would subtract the thread's whole start-up from the process's CPU time (seen on
+	// a busy machine as a bare upload of 16 MiB costing 0.01 s of CPU).
+	for (let waited = 0; cpu[0] === 0 && waited < 5000; waited += 5) await new Promise<void>((resolve) => setTimeout(resolve, 5));
 	let baseline = 0;
 	let kernelReset = false;
 	return {
