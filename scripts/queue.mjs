@@ -3,13 +3,15 @@
 // EXECUTIONS_MODE=queue, n8n 2.x's default `database` binary-data mode) against the bundled EspoCRM
 // emulator (profiles 8.4 and 9.3). Prints a table of what it checked with the figures.
 //
-//   node scripts/queue.mjs [--smoke] [--keep]
+//   node scripts/queue.mjs [--smoke] [--keep] [--redis-port N] [--postgres-port N] [--n8n-ports N]
 //   node scripts/queue.mjs --prepare
 //
 // Debian's redis-server and postgresql are installed when missing; both run as private instances
 // of this script on loopback ports (Redis 6390, PostgreSQL 5440) with their own data folders and are
-// stopped at the end, also on failure or Ctrl-C. n8n processes use ports 5700-5707. The n8n 2.41.1
-// install is the e2e's cache (scripts/e2e/runtime.mjs).
+// stopped at the end, also on failure or Ctrl-C. n8n processes use ports 5700-5707 (eight from
+// --n8n-ports). The ports can also be set with QUEUE_REDIS_PORT, QUEUE_POSTGRES_PORT and
+// QUEUE_N8N_PORTS (so that two runs on one machine, or .ci/run beside a run, do not collide). The
+// n8n 2.41.1 install is the e2e's cache (scripts/e2e/runtime.mjs).
 //
 // --smoke: one main, one worker, five webhook POSTs (what .ci/run runs).
 // --keep:  keep the work folder (logs of every n8n process, the result table).
@@ -34,16 +36,29 @@ import { allWorkflows, credentials, downloadWorkflow, webhookExample, webhooksOf
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opts } = parseArgs({
-	options: { smoke: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, prepare: { type: 'boolean', default: false } },
+	options: {
+		smoke: { type: 'boolean', default: false },
+		keep: { type: 'boolean', default: false },
+		prepare: { type: 'boolean', default: false },
+		'redis-port': { type: 'string', default: process.env.QUEUE_REDIS_PORT ?? '6390' },
+		'postgres-port': { type: 'string', default: process.env.QUEUE_POSTGRES_PORT ?? '5440' },
+		'n8n-ports': { type: 'string', default: process.env.QUEUE_N8N_PORTS ?? '5700' },
+	},
 });
 
+function portOption(name) {
+	const port = Number(opts[name]);
+	if (!Number.isInteger(port) || port < 1024 || port > 65_528) throw new Error(`--${name} ${opts[name]}: give a port number from 1024 to 65528`);
+	return port;
+}
+const n8nPorts = portOption('n8n-ports');
 const PORTS = {
-	redis: 6390,
-	postgres: 5440,
-	main: { http: 5700, broker: 5701 },
-	w1: { http: 5702, broker: 5703 },
-	w2: { http: 5704, broker: 5705 },
-	single: { http: 5706, broker: 5707 },
+	redis: portOption('redis-port'),
+	postgres: portOption('postgres-port'),
+	main: { http: n8nPorts, broker: n8nPorts + 1 },
+	w1: { http: n8nPorts + 2, broker: n8nPorts + 3 },
+	w2: { http: n8nPorts + 4, broker: n8nPorts + 5 },
+	single: { http: n8nPorts + 6, broker: n8nPorts + 7 },
 };
 const WORKER_CONCURRENCY = 3;
 const LATENCY_MS = 20;
