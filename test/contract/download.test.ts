@@ -176,3 +176,80 @@ describe('GET Attachment/{id} and the list (observed §4.a)', () => {
 		expectAttachmentKeys(target, body.list[0], ATTACHMENT_KEYS);
 	});
 });
+
+// The list is RecordBase's list behind an admin check (`Controllers/Attachment::getActionList`, api §5.2),
+// so `where`, `select`, `orderBy` and `maxSize` work as on any entity list (api §6.5, observed §6.20–6.25).
+// This is how an admin finds the leftovers of an interrupted chunked upload (README, Queue mode).
+describe('GET Attachment (list) as admin: where, select, orderBy (api §5.2, §6.5; observed §4.a, §6.20, §6.25)', () => {
+	const unfinished = async (): Promise<string> => {
+		const reply = await target.api.post('/Attachment', {
+			name: 'interrupted.txt', type: 'text/plain', size: 10, role: 'Attachment', relatedType: 'Document', field: 'file', isBeingUploaded: true,
+		});
+		expect(reply.status).toBe(200);
+		const id = target.track('Attachment', reply.json<{ id: string }>().id);
+		expect((await target.api.post(`/Attachment/chunk/${id}`, 'data:text/plain;base64,YWJjZA==')).status).toBe(200); // 4 of 10 bytes
+		return id;
+	};
+	type Row = Record<string, unknown> & { id: string };
+	const list = async (query: string): Promise<{ total: number; list: Row[] }> => {
+		const reply = await target.admin!.get(`/Attachment?${query}`);
+		expect([reply.status, reply.header('content-type')]).toEqual([200, 'application/json']);
+		return reply.json<{ total: number; list: Row[] }>();
+	};
+
+	withAdmin('where isTrue isBeingUploaded lists the unfinished upload and not a finished one; every row listed is unfinished', async () => {
+		const open = await unfinished();
+		const done = await upload();
+		const body = await list('where[0][type]=isTrue&where[0][attribute]=isBeingUploaded&maxSize=200');
+		const ids = body.list.map((row) => row.id);
+		expect([ids.includes(open), ids.includes(done)]).toEqual([true, false]);
+		expect(body.list.filter((row) => row.isBeingUploaded !== true)).toEqual([]);
+		expect(body.list.find((row) => row.id === open)).toMatchObject({ name: 'interrupted.txt', size: 10, isBeingUploaded: true, parentId: null, relatedId: null });
+	});
+
+	withAdmin('where equals id, and of [isTrue, equals id], isFalse: exactly the rows that match', async () => {
+		const open = await unfinished();
+		const done = await upload();
+		const ids = async (query: string) => (await list(query)).list.map((row) => row.id);
+		expect(await ids(`where[0][type]=equals&where[0][attribute]=id&where[0][value]=${open}`)).toEqual([open]);
+		const both = `where[0][type]=and&where[0][value][0][type]=isTrue&where[0][value][0][attribute]=isBeingUploaded&where[0][value][1][type]=equals&where[0][value][1][attribute]=id&where[0][value][1][value]=`;
+		expect([await ids(both + open), await ids(both + done)]).toEqual([[open], []]);
+		const finished = (id: string) => `where[0][type]=isFalse&where[0][attribute]=isBeingUploaded&where[1][type]=equals&where[1][attribute]=id&where[1][value]=${id}`;
+		expect([await ids(finished(open)), await ids(finished(done))]).toEqual([[], [done]]);
+		const searchParams = encodeURIComponent(JSON.stringify({ where: [{ type: 'equals', attribute: 'id', value: done }] }));
+		expect(await ids(`searchParams=${searchParams}`)).toEqual([done]);
+	});
+
+	withAdmin('default order is createdAt desc (entityDefs/Attachment.json collection), orderBy=createdAt&order=asc reverses it', async () => {
+		const first = await upload();
+		const second = await upload();
+		const pair = `where[0][type]=in&where[0][attribute]=id&where[0][value][]=${first}&where[0][value][]=${second}`;
+		const desc = (await list(pair)).list;
+		const asc = (await list(`${pair}&orderBy=createdAt&order=asc`)).list;
+		// Two uploads in one second tie on createdAt; ties are ordered by id in the same direction (Select/Order/Applier).
+		expect(desc.map((row) => row.id)).toEqual(asc.map((row) => row.id).reverse());
+		expect(String(desc[0].createdAt) >= String(desc[1].createdAt)).toBe(true);
+	});
+
+	withAdmin('select=id,name,size: id, the order attribute createdAt and createdById come along (as observed §6.20 for Case)', async () => {
+		const open = await unfinished();
+		const [row] = (await list(`select=id,name,size&where[0][type]=equals&where[0][attribute]=id&where[0][value]=${open}`)).list;
+		expect(Object.keys(row).sort()).toEqual(['createdAt', 'createdById', 'id', 'name', 'size']);
+		expect([row.name, row.size]).toEqual(['interrupted.txt', 10]);
+	});
+
+	withAdmin('textFilter matches the start of the name (Espo\'s default text filter, as observed §6.22 for Document)', async () => {
+		const open = await unfinished();
+		const done = await upload();
+		const ids = (await list(`textFilter=interrupted&where[0][type]=in&where[0][attribute]=id&where[0][value][]=${open}&where[0][value][]=${done}`)).list.map((row) => row.id);
+		expect(ids).toEqual([open]);
+	});
+
+	withAdmin('observed §6.25: maxSize above 200 is 403 "Max size should not exceed 200. Use offset and limit."', async () => {
+		expectFamilyA(await target.admin!.get('/Attachment?maxSize=201'), 403, 'Max size should not exceed 200. Use offset and limit.');
+	});
+
+	it('observed §4.a: the filtered list is still 403 for a non-admin', async () => {
+		expectFamilyA(await target.api.get('/Attachment?where[0][type]=isTrue&where[0][attribute]=isBeingUploaded'), 403, '');
+	});
+});

@@ -9,6 +9,7 @@ import { decodeBase64Loose } from './base64';
 import { type ApiContext, type JsonObject, parsedBody, type Services, stringOrNull } from './context';
 import { badRequest, EspoError, espoDateTime, forbidden, notFound, setEspoHeaders, validationFailure } from './http';
 import { EXTENSION_MIME_TYPES, fieldDef, IMAGE_TYPES } from './metadata';
+import { compareForOrder, matchesTextFilter, matchesWhere, parseSearchParams } from './search';
 import { type AttachmentRow, newId } from './store';
 import { userById } from './users';
 
@@ -253,14 +254,47 @@ export function getAttachment(ctx: ApiContext): JsonObject {
 	return attachmentView(ctx, loadReadable(ctx, id, `Record ${id} does not exist.`));
 }
 
-/** Admin only; others get 403 with an empty reason (observed §4.a). */
+/**
+ * Admin only; others get 403 with an empty reason (observed §4.a; `Controllers/Attachment::getActionList`
+ * in 8.4.2 and 9.3 checks `isAdmin()` and then runs the standard record list of `RecordBase`). So the
+ * usual list parameters apply (api §6.5, observed §6.20–6.25): `where` (equals, isTrue, isFalse, and, …), `textFilter`,
+ * `select` (id, the order attribute and createdById come along, as observed §6.20), `orderBy`/`order`
+ * (default `createdAt` desc: `entityDefs/Attachment.json` collection; ties by `id` in the same direction,
+ * `Core/Select/Order/Applier::applyOrder`), `offset`, `maxSize` (at most 200).
+ * Deleted rows are not listed.
+ */
 export function listAttachments(ctx: ApiContext): JsonObject {
 	if (!ctx.acl.isAdmin) throw forbidden('');
-	const params = new URLSearchParams(ctx.query);
-	const maxSize = Number(params.get('maxSize') ?? 200);
-	const offset = Number(params.get('offset') ?? 0);
-	const rows = [...ctx.store.attachments.values()].filter((a) => !a.deleted).sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
-	return { total: rows.length, list: rows.slice(offset, offset + maxSize).map((a) => attachmentView(ctx, a)) };
+	const params = parseSearchParams(ctx.query);
+	const maxSize = params.maxSize || LIST_MAX_SIZE;
+	if (maxSize > LIST_MAX_SIZE) throw forbidden(`Max size should not exceed ${LIST_MAX_SIZE}. Use offset and limit.`);
+	const orderBy = params.orderBy ?? 'createdAt';
+	const direction = (params.order ?? (params.orderBy ? 'asc' : 'desc')) === 'desc' ? -1 : 1;
+	const views = [...ctx.store.attachments.values()]
+		.filter((a) => !a.deleted)
+		.map((a) => attachmentView(ctx, a))
+		.filter((view) => params.where.every((item) => matchesWhere(view, item)))
+		.filter((view) => !params.textFilter || matchesTextFilter(view, params.textFilter))
+		.sort((a, b) => direction * (compareForOrder(a[orderBy], b[orderBy]) || compareForOrder(a.id, b.id)));
+	const page = views.slice(params.offset, params.offset + maxSize);
+	return { total: views.length, list: params.select ? page.map((view) => selected(view, params.select!, orderBy)) : page };
+}
+
+const LIST_MAX_SIZE = 200; // recordListMaxSizeLimit (observed §6.25)
+
+/** `select`: id, the order attribute and createdById first, then the selection; `<x>Id` brings `<x>Name` (observed §6.20). */
+function selected(view: JsonObject, select: string[], orderBy: string): JsonObject {
+	const out: JsonObject = { id: view.id };
+	const add = (name: string) => {
+		if (name in view && !(name in out)) out[name] = view[name];
+	};
+	add(orderBy);
+	add('createdById');
+	for (const attribute of select) {
+		add(attribute);
+		if (attribute.endsWith('Id')) add(`${attribute.slice(0, -2)}Name`);
+	}
+	return out;
 }
 
 /** The download's content type as PHP sends it (observed §4.01, §4.02, §4.05). */

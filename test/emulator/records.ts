@@ -5,7 +5,7 @@ import type { Acl } from './acl';
 import { type ApiContext, header, type JsonObject, parsedBody, type Services } from './context';
 import { badRequest, conflict, EspoError, espoDateTime, forbidden, notFound, validationFailure } from './http';
 import { type EntityDef, entityDef, type FieldDef, fieldsOfType, hasOcc } from './metadata';
-import { compareForOrder, matchesWhere, parseSearchParams } from './search';
+import { compareForOrder, matchesTextFilter, matchesWhere, parseSearchParams } from './search';
 import { type AttachmentRow, newId, type RecordRow } from './store';
 import { type EmulatorUser, userById } from './users';
 
@@ -456,13 +456,6 @@ export function deleteRecord(ctx: ApiContext, entityType: string): boolean {
 }
 
 // --- list ---------------------------------------------------------------------------------------
-
-/** `name` starts with the text, `*` is a wildcard (Espo's default text filter). */
-function matchesTextFilter(view: JsonObject, text: string): boolean {
-	const pattern = text.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-	const regExp = new RegExp(`^${pattern}`, 'i');
-	return ['name', 'number'].some((attribute) => view[attribute] !== undefined && view[attribute] !== null && regExp.test(String(view[attribute])));
-}
 
 export function listRecords(ctx: ApiContext, entityType: string): JsonObject {
 	const def = requireDef(entityType);

@@ -191,6 +191,13 @@ function endOfDay(value: unknown): unknown {
 	return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value} 23:59:59` : value;
 }
 
+/** `name` starts with the text, `*` is a wildcard (Espo's default text filter). */
+export function matchesTextFilter(view: Record<string, unknown>, text: string): boolean {
+	const pattern = text.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+	const regExp = new RegExp(`^${pattern}`, 'i');
+	return ['name', 'number'].some((attribute) => view[attribute] !== undefined && view[attribute] !== null && regExp.test(String(view[attribute])));
+}
+
 export function compareForOrder(a: unknown, b: unknown): number {
 	return compare(a, b);
 }
