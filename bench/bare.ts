@@ -9,7 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
-import type { ChildAnswer, Job, Measurement } from './jobs';
+import { cpuTime, type ChildAnswer, type Job, type Measurement } from './jobs';
 import { memorySampler } from './memory';
 
 const MiB = 1024 * 1024;
@@ -123,16 +123,18 @@ async function measure(job: Job): Promise<Measurement> {
 	const out = job.kind === 'download' ? path.join(job.workDir, `bare-${process.pid}.bin`) : '';
 	if (job.warmUp) await api.json('GET', 'App/user'); // the connection and http's code paths, as the n8n variants warm up
 	sampler.begin();
+	const cpuAtStart = process.cpuUsage();
 	const started = performance.now();
 	let attachmentId: string | undefined;
 	if (job.kind === 'upload') attachmentId = await upload(api, job);
 	else await download(api, job, out);
 	const seconds = (performance.now() - started) / 1000;
+	const cpuSeconds = cpuTime(cpuAtStart);
 	const memory = sampler.end();
 	await sampler.close();
-	if (job.kind === 'upload') return { seconds, memory, attachmentId };
+	if (job.kind === 'upload') return { seconds, cpuSeconds, memory, attachmentId };
 	try {
-		return { seconds, memory, ...(await digest(out)) };
+		return { seconds, cpuSeconds, memory, ...(await digest(out)) };
 	} finally {
 		fs.rmSync(out, { force: true });
 	}

@@ -36,6 +36,8 @@ export type Job =
 export interface Measurement {
 	/** Wall time of the measured step only (the EspoCRM node, or the bare client's requests). */
 	seconds: number;
+	/** CPU time (user + system, all threads) this process spent in that window: steadier than wall time on a busy machine. */
+	cpuSeconds?: number;
 	memory: MemoryWindow;
 	/** Upload: the new attachment. */
 	attachmentId?: string;
@@ -46,3 +48,9 @@ export interface Measurement {
 }
 
 export type ChildAnswer = { ok: true; measurement: Measurement } | { ok: true; staged: IBinaryData } | { ok: false; error: string };
+
+/** The process's CPU seconds (user + system) since `since`. */
+export function cpuTime(since: NodeJS.CpuUsage): number {
+	const used = process.cpuUsage(since);
+	return (used.user + used.system) / 1e6;
+}

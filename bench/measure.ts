@@ -7,7 +7,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 
 import type { INodeParameters } from 'n8n-workflow';
 
-import type { ChildAnswer, Job, Measurement } from './jobs';
+import { cpuTime, type ChildAnswer, type Job, type Measurement } from './jobs';
 import { memorySampler } from './memory';
 import type { SourceJob } from './nodes';
 import { HARNESS_DIR, PACKAGE_NODE_TYPE, runBenchWorkflow, stageInput, storedFileDigest } from './workflow';
@@ -86,6 +86,8 @@ async function measure(job: MeasuredJob): Promise<Measurement> {
 	const sampler = await memorySampler();
 	let started = 0;
 	let seconds = 0;
+	let cpuAtStart = process.cpuUsage();
+	let cpuSeconds = 0;
 	let memory: Measurement['memory'] | undefined;
 	const run = await runBenchWorkflow({
 		...plan(job),
@@ -93,10 +95,12 @@ async function measure(job: MeasuredJob): Promise<Measurement> {
 		onStart: async () => {
 			await profiler.start();
 			sampler.begin();
+			cpuAtStart = process.cpuUsage();
 			started = performance.now();
 		},
 		onEnd: async () => {
 			seconds = (performance.now() - started) / 1000;
+			cpuSeconds = cpuTime(cpuAtStart);
 			memory = sampler.end();
 			await profiler.stop();
 		},
@@ -105,7 +109,7 @@ async function measure(job: MeasuredJob): Promise<Measurement> {
 	try {
 		if (run.error) throw new Error(run.error);
 		if (!memory) throw new Error('the node under test did not run');
-		const measurement: Measurement = { seconds, memory, items: run.items.length };
+		const measurement: Measurement = { seconds, cpuSeconds, memory, items: run.items.length };
 		if (job.kind === 'upload') measurement.attachmentId = run.items[0]?.json.id as string;
 		if (job.kind === 'download') {
 			const stored = run.items[0]?.binary?.data;

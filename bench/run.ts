@@ -71,11 +71,12 @@ async function measureOnce(job: Job, binaryDir: string): Promise<Measurement> {
 	return answer.measurement;
 }
 
-/** Of several runs of one row: the fastest time (contention only ever adds time), the largest memory peak. */
+/** Of several runs of one row: the fastest time (contention only ever adds time), the least CPU time, the largest memory peak. */
 function bestOf(runs: Measurement[]): Measurement {
 	const fastest = runs.reduce((best, m) => (m.seconds < best.seconds ? m : best));
 	const worstMemory = runs.reduce((worst, m) => (m.memory.peakGrowthBytes > worst.memory.peakGrowthBytes ? m : worst));
-	return { ...fastest, memory: worstMemory.memory };
+	const cpu = runs.map((m) => m.cpuSeconds).filter((c): c is number => c !== undefined);
+	return { ...fastest, memory: worstMemory.memory, cpuSeconds: cpu.length ? Math.min(...cpu) : undefined };
 }
 
 const rotate = <T>(list: T[], by: number): T[] => list.map((_, i) => list[(i + by) % list.length]);
@@ -101,6 +102,7 @@ interface Row {
 	case: string;
 	variant: string;
 	seconds: number;
+	cpuSeconds?: number;
 	mibPerSecond?: number;
 	ratio?: string;
 	rssMiB?: number;
@@ -110,8 +112,8 @@ interface Row {
 const fixed = (n: number | undefined, digits = 1) => (n === undefined ? '—' : n.toFixed(digits));
 
 function table(rows: Row[]): string {
-	const header = ['Case', 'Variant', 'Time (s)', 'MiB/s', 'Ratio', 'Peak RSS growth (MiB)', 'HTTP requests'];
-	const lines = rows.map((r) => [r.case, r.variant, fixed(r.seconds, 2), fixed(r.mibPerSecond), r.ratio ?? '—', fixed(r.rssMiB), r.requests === undefined ? '—' : String(r.requests)]);
+	const header = ['Case', 'Variant', 'Time (s)', 'CPU (s)', 'MiB/s', 'Ratio', 'Peak RSS growth (MiB)', 'HTTP requests'];
+	const lines = rows.map((r) => [r.case, r.variant, fixed(r.seconds, 2), fixed(r.cpuSeconds, 2), fixed(r.mibPerSecond), r.ratio ?? '—', fixed(r.rssMiB), r.requests === undefined ? '—' : String(r.requests)]);
 	const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
 	const format = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
 	return [format(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(format)].join('\n');
@@ -228,6 +230,7 @@ async function main(): Promise<void> {
 						case: `${direction} ${sizeMiB} MiB`,
 						variant: VARIANT_LABEL[variant],
 						seconds: m.seconds,
+						cpuSeconds: m.cpuSeconds,
 						mibPerSecond: speed / MiB,
 						ratio: `${(speed / bareSpeed).toFixed(2)}× bare`,
 						rssMiB: m.memory.peakGrowthBytes / MiB,
@@ -297,6 +300,14 @@ async function main(): Promise<void> {
 			const parts = SIZES_MIB.map((s) => `${s} MiB ${(big[d][s].bareInN8n.seconds / big[d][s].node.seconds).toFixed(2)}×`);
 			return `${d}: this node vs the bare code in an n8n process: ${parts.join(', ')}`;
 		});
+		// CPU time is steadier than wall time on a busy machine: what each variant itself costs.
+		for (const d of ['upload', 'download'] as const) {
+			const parts = SIZES_MIB.map((s) => {
+				const r = big[d][s];
+				return `${s} MiB ${fixed(r.node.cpuSeconds, 2)} / ${fixed(r.bareInN8n.cpuSeconds, 2)} / ${fixed(r.bare.cpuSeconds, 2)} s`;
+			});
+			diagnosis.push(`${d}: CPU time of the process during the transfer, this node / bare code in an n8n process / bare: ${parts.join(', ')}`);
+		}
 		const output = table(rows);
 		console.log(`\n${output}\n\n${goalLines.join('\n')}\n\n${diagnosis.join('\n')}\n`);
 
@@ -312,7 +323,8 @@ async function main(): Promise<void> {
 			'(the naive way: one run, after all the others; the batch on a fresh emulator). Time is the node under test only: the input file was streamed into n8n\'s binary storage beforehand',
 			'by another process, and each process first ran the same operation on a 64 KiB file (a warm server, not a cold start).',
 			'Peak RSS growth is the largest RSS of the process during the node minus its RSS just before (sampled every 10 ms by a worker',
-			'thread, and the kernel\'s VmHWM). Bare protocol: the same HTTP requests from plain node:http in a process without n8n.',
+			'thread, and the kernel\'s VmHWM). CPU is the user + system time of that process in the same window (least of the runs).',
+			'Bare protocol: the same HTTP requests from plain node:http in a process without n8n.',
 			'Every upload is checked byte-exact (sha256) on the emulator, every download against the input file, every batch record for its 100 files.',
 			'',
 			output,

@@ -45,6 +45,9 @@ describe('chunk bodies of a chunked upload', () => {
 		[100_000, 4097, [1000, 1, 2]],
 		[3 * 65536, 65536, [65536]],
 		[5, 10, [2]],
+		// 1 MiB pieces (what the node reads from n8n's binary storage), encoded in 48 KiB windows.
+		[3 * 1024 * 1024 + 5, 1_000_001, [1024 * 1024]],
+		[2 * 1024 * 1024, 4 * 1024 * 1024, [1024 * 1024 + 1, 49_153]],
 	])('%d bytes in chunks of %d (pieces %j) decode to the file, each chunk full but the last', async (size, chunkSize, pieces) => {
 		const bytes = randomBytes(size);
 		const chunks = await decodedChunks(fileOf(bytes, pieces), chunkSize);

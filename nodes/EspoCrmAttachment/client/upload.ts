@@ -26,6 +26,7 @@ export interface UploadedAttachment extends IDataObject {
 }
 
 const MB = 1024 * 1024;
+const ENCODE_WINDOW = 48 * 1024;
 
 // Image fields require `type` to equal the MIME type EspoCRM derives from the extension (reference
 // §3.3: `photo.jpg` sent as `image/jpg` is refused), so common aliases are sent canonically.
@@ -177,7 +178,10 @@ export async function* chunkBodies(file: InputFile, chunkSize: number, type: str
 				if (head.length === 3) encode(head);
 			}
 			const whole = part.length - (part.length % 3);
-			if (whole > 0) offset += body.write(part.toString('base64', 0, whole), offset, 'latin1');
+			// In windows of 48 KiB (a multiple of 3): small strings, cheap for V8 to make and drop.
+			for (let at = 0; at < whole; at += ENCODE_WINDOW) {
+				offset += body.write(part.toString('base64', at, Math.min(at + ENCODE_WINDOW, whole)), offset, 'latin1');
+			}
 			if (whole < part.length) carry = Buffer.from(part.subarray(whole));
 			if (raw === chunkSize) yield finish();
 		}
