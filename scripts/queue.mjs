@@ -20,7 +20,7 @@
 // --prepare: only install what the run needs (n8n into the cache, the Debian packages) and exit;
 //   .ci/run does this in the background while the tests run.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -77,6 +77,7 @@ const SCALING_CONCURRENCY = Number(opts['scaling-concurrency']);
 const log = (line) => console.log(`  ..    ${line}`);
 const table = createTable();
 const started = Date.now();
+const loadAtStart = loadavg();
 const timings = [];
 async function step(label, fn) {
 	const t = Date.now();
@@ -294,6 +295,8 @@ async function main() {
 	} finally {
 		await stopAll(log);
 		for (const p of processes) writeFileSync(join(work, `${p.name}.log`), p.log());
+		const load = (l) => l.map((x) => x.toFixed(1)).join(' / ');
+		table.figure('machine', `${cpus().length} cores, load average (1 / 5 / 15 min) ${load(loadAtStart)} at the start, ${load(loadavg())} at the end`);
 		table.figure('wall time of the whole run', `${((Date.now() - started) / 1000).toFixed(0)} s (${timings.join(', ')})`);
 		table.print(join(work, 'queue-results.md'));
 		if (opts.keep) console.log(`Kept ${work} (n8n logs: ${processes.map((p) => `${p.name}.log`).join(', ')}; queue-results.md)`);
