@@ -146,7 +146,7 @@ function scalingVerdict(ratio, one, two) {
 	const main2 = two.cpu.share.main ?? 0;
 	const ceiling = cores / (two.perExecution.allMs / 1000);
 	const facts =
-		`one worker: s1 busy ${(w1 * 100).toFixed(0)}% of a core, an execution took ${((1000 * SCALING_CONCURRENCY) / one.filesPerSecond).toFixed(0)} ms end to end ` +
+		`One worker: s1 busy ${(w1 * 100).toFixed(0)}% of a core, an execution took ${((1000 * SCALING_CONCURRENCY) / one.filesPerSecond).toFixed(0)} ms end to end ` +
 		`(${one.perExecution.waitMs.toFixed(0)} ms of it EspoCRM latency, ${one.perExecution.workerMs.toFixed(0)} ms worker CPU, ${one.perExecution.mainMs.toFixed(0)} ms main CPU; the rest is n8n's hand-off between main, Redis, PostgreSQL and worker, and waiting for a core); ` +
 		`this run used ${one.cpu.machine.ourCores.toFixed(2)} cores with one worker and ${ourCores.toFixed(2)} with two, while the machine was ${one.cpu.machine.busyCores.toFixed(2)} and ${busyCores.toFixed(2)} of ${cores} cores busy ` +
 		`(other jobs ${one.cpu.machine.othersCores.toFixed(2)} and ${othersCores.toFixed(2)}); all processes of the run need ${two.perExecution.allMs.toFixed(0)} ms CPU per execution, a ceiling of ${ceiling.toFixed(1)} files/s on ${cores} otherwise idle cores`;
