@@ -73,6 +73,7 @@ const LATENCY_MS = 20;
  * cases) one worker already overlaps the waiting of three executions and the run is bound by CPU.
  */
 const SCALING_CONCURRENCY = Number(opts['scaling-concurrency']);
+if (!Number.isInteger(SCALING_CONCURRENCY) || SCALING_CONCURRENCY < 1) throw new Error(`--scaling-concurrency ${opts['scaling-concurrency']}: give a whole number of 1 or more`);
 
 const log = (line) => console.log(`  ..    ${line}`);
 const table = createTable();
