@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 
 import { cpuTime, type ChildAnswer, type Job, type Measurement } from './jobs';
 import { memorySampler } from './memory';
+import { windowProfiler } from './profile';
 
 const MiB = 1024 * 1024;
 const WINDOW = 48 * 1024;
@@ -119,18 +120,22 @@ async function measure(job: Job): Promise<Measurement> {
 		harnessDir = engine.HARNESS_DIR;
 		await engine.binaryDataService();
 	}
+	const profiler = await windowProfiler();
 	const sampler = await memorySampler();
 	const out = job.kind === 'download' ? path.join(job.workDir, `bare-${process.pid}.bin`) : '';
 	if (job.warmUp) await api.json('GET', 'App/user'); // the connection and http's code paths, as the n8n variants warm up
+	await profiler.start();
 	sampler.begin();
+	const samplerCpuAtStart = sampler.samplerCpuSeconds();
 	const cpuAtStart = process.cpuUsage();
 	const started = performance.now();
 	let attachmentId: string | undefined;
 	if (job.kind === 'upload') attachmentId = await upload(api, job);
 	else await download(api, job, out);
 	const seconds = (performance.now() - started) / 1000;
-	const cpuSeconds = cpuTime(cpuAtStart);
+	const cpuSeconds = cpuTime(cpuAtStart) - (sampler.samplerCpuSeconds() - samplerCpuAtStart);
 	const memory = sampler.end();
+	await profiler.stop();
 	await sampler.close();
 	if (job.kind === 'upload') return { seconds, cpuSeconds, memory, attachmentId };
 	try {

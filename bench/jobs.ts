@@ -36,7 +36,10 @@ export type Job =
 export interface Measurement {
 	/** Wall time of the measured step only (the EspoCRM node, or the bare client's requests). */
 	seconds: number;
-	/** CPU time (user + system, all threads) this process spent in that window: steadier than wall time on a busy machine. */
+	/**
+	 * CPU time (user + system, all threads but the memory sampler's) this process spent in that
+	 * window: steadier than wall time on a busy machine.
+	 */
 	cpuSeconds?: number;
 	memory: MemoryWindow;
 	/** Upload: the new attachment. */

@@ -3,12 +3,13 @@
 // the node under test only. The input file is put into n8n's binary storage beforehand, by
 // streaming, in a process of its own (`kind: 'stage'`), so this process's baseline is clean; a
 // warm-up run with a tiny input comes first (see WarmUp in jobs.ts).
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 
 import type { INodeParameters } from 'n8n-workflow';
 
 import { cpuTime, type ChildAnswer, type Job, type Measurement } from './jobs';
 import { memorySampler } from './memory';
+import { windowProfiler } from './profile';
 import type { SourceJob } from './nodes';
 import { HARNESS_DIR, PACKAGE_NODE_TYPE, runBenchWorkflow, stageInput, storedFileDigest } from './workflow';
 
@@ -54,27 +55,6 @@ function plan(job: MeasuredJob, warm = false): { source: SourceJob; nodeType: st
 	}
 }
 
-/**
- * `BENCH_CPU_PROFILE=<file>`: a CPU profile of the measured window only (open it in Chrome DevTools
- * or summarise it with `node bench/profile-summary.mjs <file>`), to see where the time goes.
- */
-async function windowProfiler(file: string | undefined) {
-	if (!file) return { start: async () => undefined, stop: async () => undefined };
-	const { Session } = await import('node:inspector/promises');
-	const session = new Session();
-	session.connect();
-	await session.post('Profiler.enable');
-	await session.post('Profiler.setSamplingInterval', { interval: 200 });
-	return {
-		start: async () => void (await session.post('Profiler.start')),
-		stop: async () => {
-			const { profile } = await session.post('Profiler.stop');
-			writeFileSync(file, JSON.stringify(profile));
-			session.disconnect();
-		},
-	};
-}
-
 async function measure(job: MeasuredJob): Promise<Measurement> {
 	const credentials = { baseUrl: job.target.url, authMethod: 'apiKey' as const, apiKey: job.target.apiKey };
 	if ('warmUp' in job && job.warmUp) {
@@ -82,11 +62,12 @@ async function measure(job: MeasuredJob): Promise<Measurement> {
 		await warm.cleanUp();
 		if (warm.error) throw new Error(`warm-up: ${warm.error}`);
 	}
-	const profiler = await windowProfiler(process.env.BENCH_CPU_PROFILE);
+	const profiler = await windowProfiler();
 	const sampler = await memorySampler();
 	let started = 0;
 	let seconds = 0;
 	let cpuAtStart = process.cpuUsage();
+	let samplerCpuAtStart = 0;
 	let cpuSeconds = 0;
 	let memory: Measurement['memory'] | undefined;
 	const run = await runBenchWorkflow({
@@ -95,12 +76,13 @@ async function measure(job: MeasuredJob): Promise<Measurement> {
 		onStart: async () => {
 			await profiler.start();
 			sampler.begin();
+			samplerCpuAtStart = sampler.samplerCpuSeconds();
 			cpuAtStart = process.cpuUsage();
 			started = performance.now();
 		},
 		onEnd: async () => {
 			seconds = (performance.now() - started) / 1000;
-			cpuSeconds = cpuTime(cpuAtStart);
+			cpuSeconds = cpuTime(cpuAtStart) - (sampler.samplerCpuSeconds() - samplerCpuAtStart);
 			memory = sampler.end();
 			await profiler.stop();
 		},

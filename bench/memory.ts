@@ -2,19 +2,24 @@
 // every 10 ms (it keeps sampling while the main thread is busy in a long synchronous call, such as
 // base64 of a whole file), and on Linux the kernel's own high-water mark (VmHWM, reset through
 // /proc/self/clear_refs) catches what falls between two samples. The larger of the two is reported.
+// The thread also keeps its own CPU time up to date (`samplerCpuSeconds()`), so a measurement can
+// leave it out of the process's CPU time: it grows with wall time, not with the work measured.
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
 const SAMPLER = `
 const { workerData } = require('node:worker_threads');
 const state = new Int32Array(workerData.shared);
+const cpu = new Float64Array(workerData.cpu);
+const ownCpu = () => { const used = process.threadCpuUsage(); cpu[0] = (used.user + used.system) / 1e6; };
 const sample = () => {
 	const kib = Math.ceil(process.memoryUsage.rss() / 1024);
 	if (kib > Atomics.load(state, 0)) Atomics.store(state, 0, kib);
 	Atomics.add(state, 1, 1);
 };
 sample();
-setInterval(() => { if (Atomics.load(state, 2) === 1) sample(); }, workerData.intervalMs);
+ownCpu();
+setInterval(() => { if (Atomics.load(state, 2) === 1) sample(); ownCpu(); }, workerData.intervalMs);
 `;
 
 function kernelPeakKib(): number | undefined {
@@ -50,7 +55,8 @@ const runGc = (): void => (globalThis as { gc?: () => void }).gc?.();
 export async function memorySampler(intervalMs = 10) {
 	const shared = new SharedArrayBuffer(3 * 4);
 	const state = new Int32Array(shared);
-	const worker = new Worker(SAMPLER, { eval: true, workerData: { shared, intervalMs } });
+	const cpu = new Float64Array(new SharedArrayBuffer(8));
+	const worker = new Worker(SAMPLER, { eval: true, workerData: { shared, cpu: cpu.buffer, intervalMs } });
 	await new Promise<void>((resolve) => setTimeout(resolve, 50)); // the thread is up and counted in the baseline
 	let baseline = 0;
 	let kernelReset = false;
@@ -77,6 +83,10 @@ export async function memorySampler(intervalMs = 10) {
 				kernelPeakGrowthBytes,
 				samples: Atomics.load(state, 1),
 			};
+		},
+		/** The sampler thread's own CPU seconds so far (updated every interval). */
+		samplerCpuSeconds(): number {
+			return cpu[0];
 		},
 		async close(): Promise<void> {
 			await worker.terminate();

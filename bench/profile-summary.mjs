@@ -1,5 +1,5 @@
 // `node bench/profile-summary.mjs <file.cpuprofile> [top]`: where a CPU profile spent its time,
-// by function (self time), heaviest first. Profiles come from `BENCH_CPU_PROFILE=<file>` (measure.ts).
+// by function (self time), heaviest first. Profiles come from `BENCH_CPU_PROFILE=<file>` (measure.ts, bare.ts).
 import fs from 'node:fs';
 
 const [file, top = '25'] = process.argv.slice(2);

@@ -323,7 +323,7 @@ async function main(): Promise<void> {
 			'(the naive way: one run, after all the others; the batch on a fresh emulator). Time is the node under test only: the input file was streamed into n8n\'s binary storage beforehand',
 			'by another process, and each process first ran the same operation on a 64 KiB file (a warm server, not a cold start).',
 			'Peak RSS growth is the largest RSS of the process during the node minus its RSS just before (sampled every 10 ms by a worker',
-			'thread, and the kernel\'s VmHWM). CPU is the user + system time of that process in the same window (least of the runs).',
+			'thread, and the kernel\'s VmHWM). CPU is the user + system time of that process in the same window, without the sampler thread (least of the runs).',
 			'Bare protocol: the same HTTP requests from plain node:http in a process without n8n.',
 			'Every upload is checked byte-exact (sha256) on the emulator, every download against the input file, every batch record for its 100 files.',
 			'',

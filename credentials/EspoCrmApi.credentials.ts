@@ -1,7 +1,6 @@
 import type {
 	IAuthenticate,
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	Icon,
 	IHttpRequestOptions,
@@ -153,49 +152,8 @@ export class EspoCrmApi implements ICredentialType {
 		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), ...headers } };
 	};
 
-	// GET App/user needs a valid login. (GET Settings answers 200 without any, so it proves nothing.)
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL:
-				'={{ $credentials.baseUrl.trim().replace(/[#?].*$/, "").replace(/\\/+$/, "").replace(/\\/index\\.php$/i, "").replace(/\\/api\\/v1(\\/.*)?$/i, "") }}/api/v1',
-			url: '/App/user',
-			method: 'GET',
-			skipSslCertificateValidation: '={{ $credentials.ignoreSslIssues }}',
-			// Never follow a redirect: it would send the API key (or signature, or password) to whatever host it names.
-			disableFollowRedirect: true,
-		},
-		rules: [
-			...[301, 302, 303, 307, 308].map((code) => ({
-				type: 'responseCode' as const,
-				properties: {
-					value: code,
-					message: `The Base URL answered with a redirect (${code}) to another address. The test did not follow it and sent the credentials nowhere else. Open the Base URL in a browser and put the address it ends on (often https:// instead of http://, or with a sub-directory) into Base URL.`,
-				},
-			})),
-			{
-				type: 'responseCode',
-				properties: {
-					value: 401,
-					message:
-						'EspoCRM rejected the credentials (401). Check the API Key (and Secret Key for HMAC). EspoCRM older than 8.4.1 needs HMAC Signature Format "Raw Digest". API users and users with two-factor authentication cannot use Username & Password.',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 403,
-					message:
-						'EspoCRM refused the login (403). After more than 10 failed logins it blocks this IP address for a minute: wait, then test again.',
-				},
-			},
-			{
-				type: 'responseCode',
-				properties: {
-					value: 404,
-					message:
-						'There is no EspoCRM API at this Base URL (404). Use the address you open EspoCRM at, e.g. https://crm.example.com or https://example.com/crm.',
-				},
-			},
-		],
-	};
+	// No `test` here: n8n then runs the nodes' `testedBy: 'espoCrmApiTest'` function
+	// (nodes/EspoCrmAttachment/methods/credentialTest.ts), which signs or logs in as the node does,
+	// never follows a redirect and names the host a redirect pointed at (a declarative test's rules
+	// can only give fixed messages).
 }

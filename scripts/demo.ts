@@ -106,11 +106,11 @@ async function main(): Promise<void> {
 			await checkDownloaded(back.items, FILES.contract, target);
 		}
 
-		// 5. The AI agent example's two tools, called through n8n's tool path with the arguments a
+		// 5. The AI agent example's three tools, called through n8n's tool path with the arguments a
 		//    model would give ($fromAI); the chat model and the agent's reasoning are not part of it.
 		const agentExample = JSON.parse(readFileSync(join(ROOT, 'examples', 'ai-agent-tool.json'), 'utf8')) as WorkflowFile;
 		console.log(`\n5. examples/ai-agent-tool.json  "${agentExample.name}"`);
-		console.log('   its two EspoCRM tools called as the AI Agent calls them, with the arguments a model would give (no model)');
+		console.log('   its three EspoCRM tools called as the AI Agent calls them, with the arguments a model would give (no model)');
 		const toolParameters = (name: string) => agentExample.nodes.find((node) => node.name === name)!.parameters;
 		const listed = await runAsTool({ parameters: toolParameters('List a Case\'s Files'), calls: [{ id: 'list', args: { caseId: target.caseId } }], credentials: target.credentials });
 		const files = JSON.parse(listed.observations.list ?? '[]') as Array<{ id?: string; name?: string; size?: number; error?: string }>;
@@ -120,6 +120,17 @@ async function main(): Promise<void> {
 			const got = await runAsTool({ parameters: toolParameters('Get an Attachment'), calls: [{ id: 'get', args: { attachmentId: biggest.id } }], credentials: target.credentials });
 			const [details] = JSON.parse(got.observations.get ?? '[]') as Array<{ id?: string; name?: string; error?: string }>;
 			check(details?.id === biggest.id, `"Get an Attachment" (attachmentId ${biggest.id}): the agent reads its details`, details?.error ?? String(details?.name));
+		}
+		// A tool call carries no binary: the note is a file made from the text the model writes (File Source Text).
+		const note = { fileName: 'agent-call-summary.md', text: '# Call summary\n\nThe customer sent a photo and a report; both are on the Case. Next step: reply by Friday.\n', mimeType: 'text/markdown' };
+		const added = await runAsTool({ parameters: toolParameters('Add a Note to a Case'), calls: [{ id: 'note', args: { caseId: target.caseId, ...note } }], credentials: target.credentials });
+		const [newNote] = JSON.parse(added.observations.note ?? '[]') as Array<{ id?: string; name?: string; size?: number; error?: string; details?: string }>;
+		if (newNote?.id) created.attachmentIds.push(newNote.id);
+		const withNote = (await target.readRecord('Case', target.caseId)).attachmentsIds as string[];
+		check(Boolean(newNote?.id) && withNote.length === after.length + 1 && [...after, newNote.id].every((id) => withNote.includes(String(id))), `"Add a Note to a Case" (caseId ${target.caseId}, ${note.fileName}): the Case has its ${after.length} files and the note`, newNote?.error ? `${newNote.error} ${newNote.details ?? ''}` : String(newNote?.id));
+		if (newNote?.id) {
+			const stored = await target.storedSha256(newNote.id);
+			check(stored === sha256(Buffer.from(note.text, 'utf8')), `${note.fileName}: sha256 stored in EspoCRM equals the UTF-8 bytes of the model's text (${target.storedShaSource})`, short(stored));
 		}
 	} finally {
 		const removed = await target.cleanUp(created);

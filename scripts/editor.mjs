@@ -10,7 +10,8 @@
 // driven as a person would and every check reads what the page shows:
 //   the node panel finds the node by "EspoCRM" and lists one action per operation; the canvas
 //   shows each operation's name under the node; the credential dialog's test succeeds for API Key,
-//   HMAC and Username & Password and shows the mapped message for a wrong key; Entity Type and Field
+//   HMAC and Username & Password and shows the mapped message for a wrong key, and a Base URL that
+//   redirects to another host fails naming that host, which gets no request; Entity Type and Field
 //   list what the emulator's metadata holds, only fields of the operation's kind; the record list
 //   finds a Case by name; "Execute step" on Upload and Link / Upload and Append shows the record id
 //   EspoCRM stored (and the input's files) — checked against the emulator.
@@ -87,11 +88,11 @@ function operationsOf(packageDir) {
 	return operation.options.map(({ name, value, action }) => ({ name, value, action }));
 }
 
-/** The node's mapped 401 message for the credential test, from the built credential. */
+/** The credential test's 401 message for an API key, from the built package (the nodes' testedBy function). */
 function wrongKeyMessageOf(packageDir) {
 	const require = createRequire(join(packageDir, 'package.json'));
-	const { EspoCrmApi } = require(join(packageDir, 'dist', 'credentials', 'EspoCrmApi.credentials.js'));
-	return new EspoCrmApi().test.rules.find((rule) => rule.properties.value === 401).properties.message;
+	const { rejectedMessage } = require(join(packageDir, 'dist', 'nodes', 'EspoCrmAttachment', 'methods', 'credentialTest.js'));
+	return rejectedMessage('apiKey');
 }
 
 /** What the dropdowns must list, read from the emulator's metadata (as EspoCRM serves it). */
@@ -226,6 +227,7 @@ async function main() {
 		await step('Canvas subtitles', () => checks.canvasSubtitles(editor, report, { workflowId: ids.subtitles, nodes: subtitles.nodes }));
 		await step('Credential dialog: Test per auth method', async () => {
 			await checks.credentialTests(editor, report, { emulatorUrl: emulator.url, users: emulator.users, wrongKeyMessage: wrongKeyMessageOf(staging) });
+			await checks.credentialRedirect(editor, report, { apiKey: emulator.users.apiUser.apiKey });
 			await shoot('credential', (file) => shots.credentialDialog(editor, { file, name: 'EspoCRM account' }));
 		});
 		await step('Dropdowns and record search (loaded from EspoCRM through the node)', async () => {

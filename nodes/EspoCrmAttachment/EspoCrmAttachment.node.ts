@@ -3,7 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { operationProperty, operations } from './actions/attachment';
 import { router } from './actions/router';
-import { listSearch, loadOptions } from './methods';
+import { credentialTest, listSearch, loadOptions } from './methods';
 
 export class EspoCrmAttachment implements INodeType {
 	description: INodeTypeDescription = {
@@ -21,7 +21,7 @@ export class EspoCrmAttachment implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'espoCrmApi', required: true }],
+		credentials: [{ name: 'espoCrmApi', required: true, testedBy: 'espoCrmApiTest' }],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -36,7 +36,7 @@ export class EspoCrmAttachment implements INodeType {
 		],
 	};
 
-	methods = { loadOptions, listSearch };
+	methods = { loadOptions, listSearch, credentialTest };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

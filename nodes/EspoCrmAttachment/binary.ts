@@ -50,6 +50,11 @@ export async function inputFile(
 		};
 	}
 	const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, binaryPropertyName);
+	return bufferFile(buffer, fileName, mimeType, fileExtension);
+}
+
+/** A file whose bytes are already in memory (an inline binary, or text or base64 given as a parameter). */
+export function bufferFile(buffer: Buffer, fileName: string, mimeType: string, fileExtension?: string): InputFile {
 	return {
 		fileName,
 		fileExtension,

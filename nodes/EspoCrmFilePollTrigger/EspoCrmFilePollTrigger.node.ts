@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { loadOptions } from '../EspoCrmAttachment/methods';
+import { credentialTest, loadOptions } from '../EspoCrmAttachment/methods';
 import { listRecordsPage, withEspo } from '../EspoCrmFileTrigger/espo';
 import {
 	changeEvent,
@@ -75,7 +75,7 @@ export class EspoCrmFilePollTrigger implements INodeType {
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'espoCrmApi', required: true }],
+		credentials: [{ name: 'espoCrmApi', required: true, testedBy: 'espoCrmApiTest' }],
 		properties: [
 			{
 				displayName:
@@ -88,7 +88,10 @@ export class EspoCrmFilePollTrigger implements INodeType {
 		],
 	};
 
-	methods = { loadOptions: { getEntityTypes: loadOptions.getEntityTypes, getAttachmentFields: loadOptions.getAttachmentFields } };
+	methods = {
+		loadOptions: { getEntityTypes: loadOptions.getEntityTypes, getAttachmentFields: loadOptions.getAttachmentFields },
+		credentialTest,
+	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		return await withEspo(this, async () => await pollOnce.call(this));

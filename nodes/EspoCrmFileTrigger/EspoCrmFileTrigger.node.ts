@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { loadOptions } from '../EspoCrmAttachment/methods';
+import { credentialTest, loadOptions } from '../EspoCrmAttachment/methods';
 import { createWebhook, deleteWebhook, listWebhooks, type TriggerContext, withEspo } from './espo';
 import { itemsFor, KnownFiles, readSettings, triggerProperties } from './shared';
 import { verifiedWebhook } from './signature';
@@ -58,7 +58,7 @@ export class EspoCrmFileTrigger implements INodeType {
 		defaults: { name: 'EspoCRM File Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'espoCrmApi', required: true }],
+		credentials: [{ name: 'espoCrmApi', required: true, testedBy: 'espoCrmApiTest' }],
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
 		properties: [
 			{
@@ -89,7 +89,10 @@ export class EspoCrmFileTrigger implements INodeType {
 		],
 	};
 
-	methods = { loadOptions: { getEntityTypes: loadOptions.getEntityTypes, getAttachmentFields: loadOptions.getAttachmentFields } };
+	methods = {
+		loadOptions: { getEntityTypes: loadOptions.getEntityTypes, getAttachmentFields: loadOptions.getAttachmentFields },
+		credentialTest,
+	};
 
 	webhookMethods = {
 		default: {

@@ -86,7 +86,7 @@ async function realEspoCrm(baseUrl: string, env: NodeJS.ProcessEnv): Promise<Dem
 	// then reads as the node's message, not as a failed set-up request.
 	const tested = await testCredential(credentials);
 	if (tested.status !== 'OK') {
-		const unreachable = /^(E[A-Z_]+|fetch failed|.*getaddrinfo.*)$/.test(tested.message.trim());
+		const unreachable = /^(Could not connect to|Could not find the host|Could not reach)/.test(tested.message.trim());
 		const hint = unreachable ? ' — nothing answered there: check ESPOCRM_URL (the address you open EspoCRM at) and the network' : '';
 		throw new Error(`the credential test failed for ${apiRootOf(baseUrl)}: ${tested.message}${hint}`);
 	}

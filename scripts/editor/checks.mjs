@@ -1,6 +1,7 @@
 // What `npm run test:editor` checks in the real n8n editor: each function drives the page as a
 // person would (search, click, type, Save, Execute step) and reports what the page SHOWS through
 // `report.check`. Selectors are n8n 2.41's data-test-ids (stable across its editor releases).
+import { createServer } from 'node:http';
 import { closeToasts, openNodePanel, param, waitForSelectLabel } from '../screenshots/shots.mjs';
 
 const visibleOptions = (page) => page.locator('.el-select-dropdown__item:visible');
@@ -110,6 +111,40 @@ export async function credentialTests(editor, report, { emulatorUrl, users, wron
 	const wrong = await createCredential(editor, { baseUrl: emulatorUrl, authMethodLabel: 'API Key', fields: { apiKey: 'not-the-right-key-0000' }, name: 'Editor test (wrong key)' });
 	report.check(wrong.ok === false && wrong.text.includes(wrongKeyMessage), 'credential dialog, a wrong API key: "Couldn\'t connect" with the mapped message', `the dialog shows: ${wrong.text.slice(0, 400)}`);
 	report.check(!wrong.text.includes('not-the-right-key-0000'), '…and the message does not repeat the key');
+}
+
+/**
+ * 3b. A Base URL that redirects to another host (issue #10): the dialog's test fails and names that
+ * host (scheme://host:port, nothing of the Location's path or query), and that host gets no request.
+ */
+export async function credentialRedirect(editor, report, { apiKey }) {
+	const seen = [];
+	const listen = (handler) => new Promise((resolve) => {
+		const server = createServer(handler);
+		server.listen(0, '127.0.0.1', () => resolve(server));
+	});
+	const other = await listen((req, res) => {
+		seen.push(`${req.method} ${req.url}`);
+		res.setHeader('Content-Type', 'application/json');
+		res.end('{"user":{"id":"x"}}');
+	});
+	const otherOrigin = `http://localhost:${other.address().port}`;
+	const redirecting = await listen((req, res) => {
+		res.statusCode = 302;
+		res.setHeader('Location', `${otherOrigin}/api/v1/App/user?token=from-the-location`);
+		res.end();
+	});
+	try {
+		const result = await createCredential(editor, {
+			baseUrl: `http://127.0.0.1:${redirecting.address().port}`, authMethodLabel: 'API Key', fields: { apiKey }, name: 'Editor test (redirect)',
+		});
+		report.check(result.ok === false && result.text.includes(`redirect (302) to another host, ${otherOrigin}`), `credential dialog, a Base URL that redirects: "Couldn't connect" naming ${otherOrigin}`, `the dialog shows: ${result.text.slice(0, 500)}`);
+		report.check(!result.text.includes('from-the-location') && !result.text.includes(apiKey), '…without the Location\'s query string or the key');
+		report.check(seen.length === 0, `…and ${otherOrigin} received no request`, `it received: ${JSON.stringify(seen)}`);
+	} finally {
+		other.close();
+		redirecting.close();
+	}
 }
 
 const openNode = openNodePanel;

@@ -1,75 +1,50 @@
-import type { IDataObject, INode, INodeParameters, INodeType } from 'n8n-workflow';
-import { createRunExecutionData, Workflow } from 'n8n-workflow';
-import { ExecuteContext, RoutingNode } from 'n8n-core';
+import type { ICredentialsDecrypted, ICredentialTestFunction, INodeCredentialTestResult, INodeType } from 'n8n-workflow';
+import { VersionedNodeType } from 'n8n-workflow';
+import { CredentialTestContext } from 'n8n-core';
 
 import type { EspoCredentialData } from '../../credentials/espoCrmSigning';
 import {
-	additionalDataFor, credentialType, CREDENTIAL_TYPE, currentRun, INPUT_NODE_TYPE, nextExecutionId, nodeTypes, withDefaults,
+	additionalDataFor, credentialType, CREDENTIAL_TYPE, currentRun, loader, nextExecutionId, nodeTypes, withDefaults,
 	type RunContext,
 } from './engine';
 
 /**
- * n8n's credential test (packages/cli CredentialsTester.testCredentials), minus the database: a
- * throw-away node whose only property routes `credential.test.request`, run by n8n-core's
- * RoutingNode, so n8n itself resolves the `={{ $credentials… }}` expressions and sends baseURL and
- * url separately through httpRequestWithAuthentication. Errors are mapped as n8n maps them.
+ * Where n8n's CredentialsTester.getCredentialTestFunction (packages/cli, 1.x and 2.x) finds the
+ * test: the credential type's own `test` if it has one; otherwise, for each node that supports the
+ * credential, the `testedBy` of its credential entry, a name in `methods.credentialTest`.
+ * Returns which node offered it, so a test can check that every node offers the same one.
  */
-export async function testCredential(credentials: EspoCredentialData): Promise<{ status: 'OK' | 'Error'; message: string }> {
-	const { test } = credentialType(CREDENTIAL_TYPE);
-	if (!test) return { status: 'Error', message: 'No testing function found for this credential.' };
-	const context: RunContext = { binaryMode: 'default', logs: [] };
-	return await currentRun.run(context, async () => {
-		const probe: INodeType = {
-			description: {
-				displayName: 'Temp', name: 'credentialTest', group: ['transform'], version: 1, description: '',
-				defaults: {}, inputs: ['main'], outputs: ['main'],
-				credentials: [{ name: CREDENTIAL_TYPE, required: true }],
-				properties: [{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: test.request } }],
-			},
-		};
-		const node: INode = {
-			id: 'temp', name: 'Temp-Node', type: 'credentialTest', typeVersion: 1, position: [0, 0], parameters: {},
-			credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: 'EspoCRM (test)' } },
-		};
-		const workflow = new Workflow({
-			nodes: [node], connections: {}, active: false,
-			nodeTypes: { ...nodeTypes, getByName: () => probe, getByNameAndVersion: () => probe },
-		});
-		const additionalData = additionalDataFor(nextExecutionId('credential-test'), { id: 'credential-test', name: 'Credential test', nodes: [node] }, credentials);
-		const runData = createRunExecutionData({ executionData: null });
-		const inputData = { main: [[{ json: {} }]] };
-		const executeContext = new ExecuteContext(workflow, node, additionalData, 'internal', runData, 0, [], inputData, { node, data: {}, source: null }, []);
-		const decrypted = { id: 'cred-1', name: 'EspoCRM (test)', type: CREDENTIAL_TYPE, data: withDefaults(credentials) };
-		try {
-			await new RoutingNode(executeContext, probe, decrypted).runNode();
-		} catch (error) {
-			const cause = (error as { cause?: { response?: { status: number; statusText?: string }; code?: string } }).cause;
-			if (cause?.response) {
-				const { status, statusText } = cause.response;
-				for (const rule of test.rules ?? []) {
-					if (rule.type === 'responseCode' && rule.properties.value === status) return { status: 'Error', message: rule.properties.message };
-				}
-				if (status < 199 || status > 299) return { status: 'Error', message: statusText || `Received HTTP status code: ${status}` };
-			} else if (cause?.code) {
-				return { status: 'Error', message: cause.code };
+export function credentialTestFunctionsOf(): Array<{ node: string; testedBy: string; test: ICredentialTestFunction }> {
+	const found: Array<{ node: string; testedBy: string; test: ICredentialTestFunction }> = [];
+	for (const nodeName of loader.known.credentials[CREDENTIAL_TYPE]?.supportedNodes ?? []) {
+		const node = nodeTypes.getByName(nodeName);
+		const versions: INodeType[] = node instanceof VersionedNodeType ? Object.values(node.nodeVersions) : [node as INodeType];
+		for (const nodeType of versions) {
+			for (const { name, testedBy } of nodeType.description.credentials ?? []) {
+				if (name !== CREDENTIAL_TYPE || typeof testedBy !== 'string') continue;
+				const test = nodeType.methods?.credentialTest?.[testedBy];
+				if (!test) throw new Error(`${nodeName}: testedBy "${testedBy}" names no methods.credentialTest function (n8n would fail here)`);
+				found.push({ node: nodeName, testedBy, test });
 			}
-			return { status: 'Error', message: String((error as Error).message) };
 		}
-		return { status: 'OK', message: 'Connection successful!' };
-	});
+	}
+	return found;
 }
 
 /**
- * The credential test request with its `={{ $credentials… }}` expressions resolved by n8n's own
- * expression engine (no request is sent): lets a test compare it with normalizeBaseUrl for any host.
+ * n8n's credential test (CredentialsTester.testCredentials), minus the database: the credential
+ * type has no `test`, so n8n calls the first supporting node's `testedBy` function with `this` = a
+ * new n8n-core CredentialTestContext (its `helpers.request` is n8n's own legacy request adapter)
+ * and the decrypted credential with the type's defaults applied, as applyDefaultsAndOverwrites does.
  */
-export function resolvedCredentialTestRequest(credentials: EspoCredentialData): IDataObject {
-	const { test } = credentialType(CREDENTIAL_TYPE);
-	if (!test) throw new Error('The credential has no test request');
-	const node: INode = { id: 'temp', name: 'Temp-Node', type: INPUT_NODE_TYPE, typeVersion: 1, position: [0, 0], parameters: {} };
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-	const additionalKeys = { $credentials: withDefaults(credentials) } as never;
-	return workflow.expression.getParameterValue(
-		test.request as unknown as INodeParameters, null, 0, 0, node.name, [], 'internal', additionalKeys,
-	) as IDataObject;
+export async function testCredential(credentials: EspoCredentialData): Promise<INodeCredentialTestResult> {
+	if (credentialType(CREDENTIAL_TYPE).test) throw new Error('The credential has a declarative test: n8n would run that, not the nodes\' testedBy function');
+	const [first] = credentialTestFunctionsOf();
+	if (!first) return { status: 'Error', message: 'No testing function found for this credential.' };
+	const context: RunContext = { binaryMode: 'default', logs: [] };
+	return await currentRun.run(context, async () => {
+		const additionalData = additionalDataFor(nextExecutionId('credential-test'), { id: 'credential-test', name: 'Credential test', nodes: [] }, null);
+		const decrypted: ICredentialsDecrypted = { id: 'cred-1', name: 'EspoCRM (test)', type: CREDENTIAL_TYPE, data: withDefaults(credentials) };
+		return await first.test.call(new CredentialTestContext(additionalData), decrypted);
+	});
 }

@@ -26,7 +26,7 @@ import { toOutputItem, toRunError } from './output';
 import type { RunNodeOptions, RunResult } from './types';
 
 export type * from './types';
-export { resolvedCredentialTestRequest, testCredential } from './credentialTest';
+export { credentialTestFunctionsOf, testCredential } from './credentialTest';
 export { PACKAGE_NODE_TYPE } from './engine';
 
 export async function runNode(opts: RunNodeOptions): Promise<RunResult> {

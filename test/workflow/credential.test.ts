@@ -1,11 +1,13 @@
 import { execFileSync } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import http from 'http';
+import type { AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
-import type { EspoCredentialData } from '../../credentials/espoCrmSigning';
+import type { EspoAuthMethod, EspoCredentialData } from '../../credentials/espoCrmSigning';
 import { startEmulator } from '../emulator';
-import { shutdownHarness, testCredential } from '../harness';
+import { credentialTestFunctionsOf, shutdownHarness, testCredential } from '../harness';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
@@ -24,16 +26,33 @@ function hmacCredential(emu: Emulator, hmacFormat: 'hex' | 'raw'): EspoCredentia
 	return { baseUrl: emu.url, authMethod: 'hmac', apiKey, secretKey, hmacFormat };
 }
 
+/** The 401 hint per authentication method: the node's own (describeFailure), one line in the dialog. */
+const REJECTED: Record<EspoAuthMethod, string> = {
+	apiKey:
+		'EspoCRM rejected the credentials (401). Check the API Key: it must belong to an active API user whose authentication method is "API Key" (an HMAC user\'s key is not accepted as a plain key).',
+	hmac: 'EspoCRM rejected the credentials (401). Check the API Key and the Secret Key of the HMAC API user. EspoCRM older than 8.4.1 only accepts the raw signature: set "HMAC Signature Format" to "Raw Digest" in the credential.',
+	password:
+		'EspoCRM rejected the credentials (401). Check the username and password. API users and users with two-factor authentication cannot sign in with a password; an API user with the API Key method is the recommended setup.',
+};
+
 async function expectRejectedReadably(credentials: EspoCredentialData): Promise<string> {
 	const result = await testCredential(credentials);
-	expect(result.status).toBe('Error');
-	// What n8n shows the user: the credential's rule for 401, which names every usual cause.
-	expect(result.message).toMatch(/^EspoCRM rejected the credentials \(401\)\. Check the API Key/);
-	expect(result.message).toMatch(/Raw Digest/);
-	expect(result.message).toMatch(/two-factor/);
+	expect(result).toEqual({ status: 'Error', message: REJECTED[credentials.authMethod] });
 	for (const secret of secretsOf(credentials)) expect(result.message).not.toContain(secret);
 	return result.message;
 }
+
+describe('how n8n finds the credential test', () => {
+	it('the credential has no declarative test, and every node that uses it offers the same testedBy function', () => {
+		const offered = credentialTestFunctionsOf();
+		expect(offered.map(({ node, testedBy }) => [node.replace(/^.*\./, ''), testedBy]).sort()).toEqual([
+			['espoCrmAttachment', 'espoCrmApiTest'],
+			['espoCrmFilePollTrigger', 'espoCrmApiTest'],
+			['espoCrmFileTrigger', 'espoCrmApiTest'],
+		]);
+		expect(new Set(offered.map(({ test }) => test)).size).toBe(1);
+	});
+});
 
 describe('credential test against the emulator (EspoCRM 9.3)', () => {
 	let emu: Emulator;
@@ -60,28 +79,109 @@ describe('credential test against the emulator (EspoCRM 9.3)', () => {
 		await expect(testCredential(credentials())).resolves.toEqual({ status: 'OK', message: 'Connection successful!' });
 	});
 
-	it('a wrong API key: readable 401 message without the key', async () => {
+	it('a wrong API key: the API-key 401 message, without the key', async () => {
 		await expectRejectedReadably({ ...apiKey(), apiKey: 'ffffffffffffffffffffffffffffffff' });
 	});
 
-	it('a wrong HMAC secret: readable 401 message without key or secret', async () => {
+	it('a wrong HMAC secret: the HMAC 401 message, without key or secret', async () => {
 		await expectRejectedReadably({ ...hmac('hex'), secretKey: '00000000000000000000000000000000' });
 		await expectRejectedReadably({ ...hmac('raw'), secretKey: '00000000000000000000000000000000' });
 	});
 
-	it('a wrong password: readable 401 message without the password', async () => {
+	it('a wrong password: the password 401 message, without the password', async () => {
 		await expectRejectedReadably({ ...password(), password: 'Wrong-pässwörd-1' });
 	});
 
-	it('a user with two-factor authentication: refused readably (a password login cannot pass 2FA)', async () => {
+	it('a user with two-factor authentication: says a code is required and to use an API user', async () => {
 		const { userName, password: secret } = emu.users.twoFactorUser;
-		await expectRejectedReadably({ baseUrl: emu.url, authMethod: 'password', username: userName, password: secret });
+		const credentials: EspoCredentialData = { baseUrl: emu.url, authMethod: 'password', username: userName, password: secret };
+		await expect(testCredential(credentials)).resolves.toEqual({
+			status: 'Error',
+			message:
+				'EspoCRM asks for a two-factor code for this user (401 second-step-required). Users with two-factor authentication cannot be used unattended. Create an API user (Administration → API Users) and use the API Key or HMAC method.',
+		});
 	});
 
-	it('a refused login is sent twice: n8n-core retries every 401 once (counts towards EspoCRM lockout)', async () => {
+	it('a refused login is sent once (each counts towards EspoCRM\'s lockout, observed §1.b)', async () => {
 		emu.clearLog();
 		await testCredential({ ...apiKey(), apiKey: 'ffffffffffffffffffffffffffffffff' });
-		expect(emu.log.filter((entry) => entry.status === 401)).toHaveLength(2);
+		expect(emu.log.map((entry) => [entry.method, entry.path, entry.status])).toEqual([['GET', '/App/user', 401]]);
+	});
+
+	it('username & password: one login, and its auth token is given back (POST App/destroyAuthToken, api §2.4 Logout)', async () => {
+		emu.clearLog();
+		const before = emu.activeAuthTokens();
+		await expect(testCredential(password())).resolves.toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(emu.log.map((entry) => [entry.method, entry.path, entry.status])).toEqual([
+			['GET', '/App/user', 200],
+			['POST', '/App/destroyAuthToken', 200],
+		]);
+		expect(emu.activeAuthTokens()).toBe(before);
+	});
+
+	it('HMAC signs exactly the path it sends (GET /App/user), API key sends only X-Api-Key', async () => {
+		emu.clearLog();
+		await testCredential(hmac('hex'));
+		await testCredential(apiKey());
+		const [signed, keyed] = emu.log;
+		expect(signed.reqHeaders['x-hmac-authorization']).toBeDefined();
+		expect(signed.reqHeaders['x-api-key']).toBeUndefined();
+		expect(keyed.reqHeaders['x-api-key']).toBe(emu.users.apiUser.apiKey);
+		expect(keyed.reqHeaders['espo-authorization']).toBeUndefined();
+	});
+
+	it('the failed-login lockout (403): says to wait a minute', async () => {
+		emu.setLockout(true);
+		try {
+			for (let i = 0; i < 11; i++) await testCredential({ ...apiKey(), apiKey: 'ffffffffffffffffffffffffffffffff' });
+			await expect(testCredential(apiKey())).resolves.toEqual({
+				status: 'Error',
+				message: 'EspoCRM refused the login (403). After more than 10 failed logins it blocks this IP address for a minute: wait, then test again.',
+			});
+		} finally {
+			emu.setLockout(false);
+		}
+	});
+
+	it('a Base URL that answers a login page (200 HTML): not the API', async () => {
+		emu.faults.add({ path: /.*/, times: Infinity, action: { htmlLogin: true } });
+		try {
+			await expect(testCredential(apiKey())).resolves.toEqual({
+				status: 'Error',
+				message:
+					'The Base URL answered with a web page instead of the EspoCRM API. The Base URL probably points at a login page, a proxy or another site. Use the address of EspoCRM itself (e.g. https://crm.example.com, without #… or /index.php); the node adds /api/v1.',
+			});
+		} finally {
+			emu.faults.clear();
+		}
+	});
+
+	it('a Base URL with a wrong sub-directory (404 from the web server): there is no EspoCRM API there', async () => {
+		await expect(testCredential({ ...apiKey(), baseUrl: `${emu.url}/nope` })).resolves.toEqual({
+			status: 'Error',
+			message: 'There is no EspoCRM API at this Base URL (404). Use the address you open EspoCRM at, e.g. https://crm.example.com or https://example.com/crm.',
+		});
+	});
+
+	it('nothing listening at the Base URL: connection refused, naming the host', async () => {
+		const closed = http.createServer();
+		await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+		const { port } = closed.address() as AddressInfo;
+		await new Promise<void>((resolve) => closed.close(() => resolve()));
+		await expect(testCredential({ ...apiKey(), baseUrl: `http://127.0.0.1:${port}` })).resolves.toEqual({
+			status: 'Error',
+			message: `Could not connect to EspoCRM at 127.0.0.1:${port}: connection refused. Is the Base URL right (host and port), and is EspoCRM running?`,
+		});
+	});
+
+	it('a Base URL without a scheme: says so before sending anything', async () => {
+		emu.clearLog();
+		const hostPort = emu.url.replace(/^http:\/\//, '');
+		await expect(testCredential({ ...apiKey(), baseUrl: hostPort })).resolves.toEqual({
+			status: 'Error',
+			message: `The Base URL "${hostPort}" has no http:// or https:// scheme. Enter it as https://crm.example.com`,
+		});
+		expect(emu.log).toEqual([]);
 	});
 
 	it.each([
@@ -157,8 +257,10 @@ describe('credential test over HTTPS with a self-signed certificate', () => {
 
 	it('is refused by default', async () => {
 		const result = await testCredential(credentials(false));
-		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/SELF_SIGNED|self[- ]signed|certificate/i);
+		expect(result).toEqual({
+			status: 'Error',
+			message: `The TLS certificate of 127.0.0.1:${emu.port} is not trusted. If EspoCRM uses a self-signed certificate, enable "Ignore SSL Issues (Insecure)" in the credential, or install the CA on the n8n host.`,
+		});
 	});
 
 	it('passes with "Ignore SSL Issues"', async () => {
@@ -166,28 +268,73 @@ describe('credential test over HTTPS with a self-signed certificate', () => {
 	});
 });
 
+/** A plain server that counts every request it gets (any path) and would accept anything. */
+async function countingServer() {
+	const seen: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders }> = [];
+	const server = http.createServer((req, res) => {
+		seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+		res.setHeader('Content-Type', 'application/json');
+		res.end(JSON.stringify({ user: { id: 'x', type: 'api' }, token: null }));
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	return { port, seen, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
 describe('credential test and a redirect (issue #10)', () => {
 	let site: Emulator;
-	let elsewhere: Emulator;
+	let elsewhere: Awaited<ReturnType<typeof countingServer>>;
 	beforeAll(async () => {
 		site = await startEmulator();
-		elsewhere = await startEmulator();
+		elsewhere = await countingServer();
 	});
 	afterAll(async () => {
 		await site.close();
 		await elsewhere.close();
 	});
+	afterEach(() => site.faults.clear());
 
-	it.each([301, 302, 307, 308] as const)('a %i is not followed: the test fails, says where it pointed, and nothing is sent to the other host', async (status) => {
-		site.faults.clear();
-		elsewhere.clearLog();
-		site.faults.add({ path: /.*/, times: Infinity, action: { redirect: `${elsewhere.apiUrl}/App/user`, status } });
-		const credentials: EspoCredentialData = { baseUrl: site.url, authMethod: 'apiKey', apiKey: site.users.apiUser.apiKey };
+	const credentialsOf = (authMethod: EspoAuthMethod): EspoCredentialData =>
+		authMethod === 'apiKey'
+			? { baseUrl: site.url, authMethod, apiKey: site.users.apiUser.apiKey }
+			: authMethod === 'hmac'
+				? { baseUrl: site.url, authMethod, apiKey: site.users.hmacUser.apiKey, secretKey: site.users.hmacUser.secretKey, hmacFormat: 'hex' }
+				: { baseUrl: site.url, authMethod, username: site.users.regularUser.userName, password: site.users.regularUser.password };
+
+	it.each([
+		[301, 'apiKey'],
+		[302, 'hmac'],
+		[307, 'password'],
+		[308, 'apiKey'],
+	] as const)('a %i to another host (%s): the test fails, names that host only, and the other host gets no request', async (status, authMethod) => {
+		elsewhere.seen.length = 0;
+		// A Location with user info and a query string: neither may show up in the message.
+		const location = `http://someone:hunter2@localhost:${elsewhere.port}/crm/api/v1/App/user?token=abc123`;
+		site.faults.add({ path: /.*/, times: Infinity, action: { redirect: location, status } });
+		const credentials = credentialsOf(authMethod);
 		const result = await testCredential(credentials);
+		const other = `http://localhost:${elsewhere.port}`;
 		expect(result).toEqual({
 			status: 'Error',
-			message: `The Base URL answered with a redirect (${status}) to another address. The test did not follow it and sent the credentials nowhere else. Open the Base URL in a browser and put the address it ends on (often https:// instead of http://, or with a sub-directory) into Base URL.`,
+			message: `The Base URL answered with a redirect (${status}) to another host, ${other}. The test did not follow it: nothing was sent to ${other}, and the credentials went only to ${site.url}. If ${other} is your EspoCRM, put its address into Base URL; if not, something in front of 127.0.0.1:${site.port} (a proxy or a login page) answers instead of EspoCRM.`,
 		});
-		expect(elsewhere.log).toEqual([]);
+		expect(elsewhere.seen).toEqual([]);
+		for (const secret of [...secretsOf(credentials), 'hunter2', 'someone', 'abc123', '/crm']) expect(result.message).not.toContain(secret);
+	});
+
+	it('a 301 from http to https on the same host: names https://host:port and says to put it into Base URL', async () => {
+		site.faults.add({ path: /.*/, times: Infinity, action: { redirect: `https://127.0.0.1:8443/api/v1/App/user`, status: 301 } });
+		await expect(testCredential(credentialsOf('hmac'))).resolves.toEqual({
+			status: 'Error',
+			message: 'The Base URL answered with a redirect (301) to https://127.0.0.1:8443 (the same host, https instead of http). The test did not follow it and sent nothing to https://127.0.0.1:8443. Put https://127.0.0.1:8443 into Base URL.',
+		});
+	});
+
+	it('a 302 to another path on the same server (a login page): says to use the address the browser ends on', async () => {
+		site.faults.add({ path: /.*/, times: Infinity, action: { redirect: '/login?next=%2Fapi', status: 302 } });
+		await expect(testCredential(credentialsOf('apiKey'))).resolves.toEqual({
+			status: 'Error',
+			message: `The Base URL answered with a redirect (302) to another address on ${site.url}. The test did not follow it. Open the Base URL in a browser and put the address it ends on (often with a sub-directory) into Base URL.`,
+		});
 	});
 });

@@ -233,6 +233,8 @@ export const fileNameOption: INodeProperties = {
 	type: 'string',
 	default: '',
 	description: 'The name EspoCRM shows for the file. Empty uses the name of the input file.',
+	// A file made from text or base64 has its own File Name and MIME Type parameters.
+	displayOptions: { show: { '/fileSource': ['binary'] } },
 };
 
 export const mimeTypeOption: INodeProperties = {
@@ -242,6 +244,7 @@ export const mimeTypeOption: INodeProperties = {
 	default: '',
 	placeholder: 'application/pdf',
 	description: 'The MIME type to store. Empty uses the MIME type of the input file.',
+	displayOptions: { show: { '/fileSource': ['binary'] } },
 };
 
 export const keepOnFailureOption: INodeProperties = {

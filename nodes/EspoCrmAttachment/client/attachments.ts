@@ -47,9 +47,142 @@ export function plainFileName(name: string | null | undefined, id: string): stri
 	return clean === '' || clean === '.' ? `attachment-${id}` : clean;
 }
 
+/** A `POST Attachment` whose answer was lost: what was sent, and when. */
+export interface LostCreate {
+	/** The attributes sent (without `file`): name, type, size, role, relatedType|parentType, field, isBeingUploaded. */
+	attributes: IDataObject;
+	/** When the request left (this host's clock). */
+	sentAt: Date;
+	/** The bytes sent (a single-request upload): a candidate must hold exactly these. */
+	contents?: Buffer;
+	itemIndex: number;
+	lease?: Lease;
+}
+
+export type LostCreateOutcome =
+	| { kind: 'found'; attachment: AttachmentRecord }
+	| { kind: 'none' }
+	| { kind: 'unknown'; note: string };
+
+/** How far before the request a candidate's `createdAt` may be: EspoCRM's clock is not this host's. */
+const CLOCK_SKEW_MS = 10 * 60_000;
+
+/** EspoCRM's date-time format (UTC, observed §2.01): `YYYY-MM-DD HH:MM:SS`. */
+function espoDateTime(date: Date): string {
+	return date.toISOString().slice(0, 19).replace('T', ' ');
+}
+
 /** EspoCRM's Attachment endpoints: upload, read, download, copy, delete, and what an attachment is linked to. */
 export class Attachments {
+	/** Attachments this client made whose create (or copy) answer arrived: never taken for a lost one. */
+	readonly made = new Set<string>();
+
 	constructor(private readonly client: EspoClient) {}
+
+	/** Where an administrator lists attachments in EspoCRM's web UI (the list is admin-only, observed §4.a). */
+	private async attachmentListUrl(): Promise<string> {
+		return `${await this.client.siteUrl()}/#Attachment`;
+	}
+
+	/**
+	 * Settles a `POST Attachment` whose answer was lost (a reset after EspoCRM handled it, a 502/504
+	 * from a proxy after PHP committed): EspoCRM may hold an attachment whose id the node never
+	 * learned. Only an administrator may list attachments (observed §4.a: 403 for others), so as an
+	 * admin the node looks for it: same name, type, size, role, field and relatedType/parentType,
+	 * created by this user since shortly before the request, linked to nothing, not one this client
+	 * already knows, and (single-request upload) holding exactly the bytes sent.
+	 * One → `found`; none → `none` (the create did not happen); otherwise `unknown`, with a note
+	 * that names what may be left and how an administrator finds it. Never deletes anything.
+	 */
+	async findLostCreate(lost: LostCreate): Promise<LostCreateOutcome> {
+		const { attributes, sentAt, itemIndex, lease } = lost;
+		const typeKey = typeof attributes.relatedType === 'string' ? 'relatedType' : 'parentType';
+		const entityType = String(attributes[typeKey] ?? '');
+		const field = String(attributes.field ?? '');
+		const name = String(attributes.name ?? '');
+		const since = new Date(sentAt.getTime() - CLOCK_SKEW_MS);
+		const describe = async (userId: string, why: string): Promise<LostCreateOutcome> => ({
+			kind: 'unknown',
+			note:
+				`EspoCRM may hold the attachment '${name}' (${attributes.size} bytes) for ${entityType}.${field} anyway: the answer to POST Attachment, sent at ${espoDateTime(sentAt)} UTC, was lost, and ${why}. ` +
+				'The node did not send the file again, so nothing is duplicated. ' +
+				`An administrator finds it at ${await this.attachmentListUrl().catch(() => '<EspoCRM>/#Attachment')}: '${name}', field '${field}' of ${entityType}, created by user ${userId || 'of this credential'} at about ${espoDateTime(sentAt)} UTC, linked to no record. Delete it if no record lists it, then run the item again.`,
+		});
+		let me: { id: string; isAdmin: boolean };
+		try {
+			me = await this.client.currentUser(itemIndex, lease);
+		} catch (error) {
+			return await describe('', `EspoCRM could not be asked what it holds (${(error as Error).message})`);
+		}
+		if (!me.isAdmin) {
+			return await describe(me.id, 'only an administrator may list attachments to look for it (this credential\'s user is not one)');
+		}
+		let candidates: AttachmentRecord[];
+		try {
+			const where: Array<[string, string, string]> = [
+				['equals', 'name', name],
+				['equals', 'field', field],
+				['equals', typeKey, entityType],
+				['equals', 'createdById', me.id],
+				['greaterThanOrEquals', 'createdAt', espoDateTime(since)],
+			];
+			const qs: IDataObject = { maxSize: 50, orderBy: 'createdAt', order: 'desc' };
+			where.forEach(([type, attribute, value], index) => {
+				qs[`where[${index}][type]`] = type;
+				qs[`where[${index}][attribute]`] = attribute;
+				qs[`where[${index}][value]`] = value;
+			});
+			const answer = await this.client.request<{ list?: AttachmentRecord[] }>({ method: 'GET', path: apiPath('Attachment'), qs, itemIndex }, lease);
+			const beingUploaded = attributes.isBeingUploaded === true;
+			candidates = (answer?.list ?? []).filter(
+				(attachment) =>
+					attachment.name === name &&
+					attachment.field === field &&
+					attachment[typeKey] === entityType &&
+					attachment.createdById === me.id &&
+					String(attachment.createdAt ?? '') >= espoDateTime(since) &&
+					(attachment.type ?? null) === (attributes.type ?? null) &&
+					(attachment.role ?? 'Attachment') === (attributes.role ?? 'Attachment') &&
+					attachment.size === attributes.size &&
+					(attachment.isBeingUploaded === true) === beingUploaded &&
+					!linkedRecordOf(attachment) &&
+					!this.made.has(attachment.id),
+			);
+			if (lost.contents && candidates.length > 0 && candidates.length <= 3) {
+				const holding: AttachmentRecord[] = [];
+				for (const candidate of candidates) {
+					if ((await this.bytesOf(candidate.id, candidate.size ?? 0, itemIndex, lease)).equals(lost.contents)) holding.push(candidate);
+				}
+				candidates = holding;
+			}
+		} catch (error) {
+			return await describe(me.id, `looking for it failed (${(error as Error).message})`);
+		}
+		if (candidates.length === 1) return { kind: 'found', attachment: candidates[0] };
+		if (candidates.length === 0) return { kind: 'none' };
+		return await describe(
+			me.id,
+			`EspoCRM holds ${candidates.length} such unlinked attachments (${candidates.map((candidate) => candidate.id).join(', ')}); the node cannot tell which one is its own, so it took none`,
+		);
+	}
+
+	/** The stored bytes of an attachment (at most `size` + 1 are kept), for comparing with what was sent. */
+	private async bytesOf(id: string, size: number, itemIndex: number, lease?: Lease): Promise<Buffer> {
+		return await this.client.stream(
+			{ method: 'GET', path: apiPath('Attachment', 'file', id), itemIndex },
+			async ({ stream }) => {
+				const parts: Buffer[] = [];
+				let total = 0;
+				for await (const part of stream as AsyncIterable<Buffer | string>) {
+					const buffer = Buffer.isBuffer(part) ? part : Buffer.from(part);
+					if (total <= size) parts.push(buffer);
+					total += buffer.length;
+				}
+				return Buffer.concat(parts);
+			},
+			lease,
+		);
+	}
 
 	async upload(file: InputFile, field: AttachmentField, options: UploadOptions): Promise<UploadedAttachment> {
 		const settings = await this.client.serverSettings(options.itemIndex);
@@ -190,18 +323,27 @@ export class Attachments {
 	async copy(sourceId: string, field: AttachmentField, itemIndex: number): Promise<UploadedAttachment & { confirmedAfterLostAnswer?: boolean }> {
 		const single = isSingleFileField(field.type);
 		const body = { field: field.name, [single ? 'relatedType' : 'parentType']: field.entityType };
-		const copyOnce = async () =>
-			await this.client.request<UploadedAttachment>({ method: 'POST', path: apiPath('Attachment', 'copy', sourceId), body, itemIndex });
+		const copyOnce = async () => {
+			const copy = await this.client.request<UploadedAttachment>({ method: 'POST', path: apiPath('Attachment', 'copy', sourceId), body, itemIndex });
+			this.made.add(copy.id);
+			return copy;
+		};
+		const sentAt = new Date();
 		try {
 			return await copyOnce();
 		} catch (error) {
 			if (!outcomeUnknown(error)) throw asNodeError(this.client.node, error);
-			let copies: AttachmentRecord[];
+			let copies: AttachmentRecord[] | undefined;
+			let why = 'only an administrator may list attachments (this credential\'s user is not one)';
 			try {
-				copies = await this.unlinkedCopiesOf(sourceId, field, itemIndex);
+				if ((await this.client.currentUser(itemIndex)).isAdmin) copies = await this.unlinkedCopiesOf(sourceId, field, itemIndex);
 			} catch (lookup) {
-				const apiError = error as NodeApiError;
-				apiError.description = `${apiError.description ?? ''} The copy of ${sourceId} may have been made anyway; the node could not look for it (${(lookup as Error).message}). An administrator can find it under Attachments (an unlinked attachment for ${field.entityType}.${field.name} whose source is ${sourceId}) and delete it.`.trim();
+				why = (lookup as Error).message;
+			}
+			if (!copies) {
+				const apiError = asNodeError(this.client.node, error);
+				const site = await this.attachmentListUrl().catch(() => '<EspoCRM>/#Attachment');
+				apiError.description = `${apiError.description ?? ''} The copy of attachment ${sourceId} for ${field.entityType}.${field.name}, asked for at ${espoDateTime(sentAt)} UTC, may have been made anyway; the node could not look for it: ${why}. It did not copy again, so nothing is duplicated. An administrator finds it at ${site}: an attachment with the source's name, field '${field.name}' of ${field.entityType}, source ${sourceId}, created at about ${espoDateTime(sentAt)} UTC, linked to no record. Delete it if no record lists it, then run the item again.`.trim();
 				throw markUnsettled(apiError);
 			}
 			if (copies.length === 1) return { ...(copies[0] as UploadedAttachment), confirmedAfterLostAnswer: true };
@@ -236,7 +378,8 @@ export class Attachments {
 				attachment.sourceId === shared &&
 				attachment.field === field.name &&
 				attachment[typeKey] === field.entityType &&
-				!linkedRecordOf(attachment),
+				!linkedRecordOf(attachment) &&
+				!this.made.has(attachment.id),
 		);
 	}
 }

@@ -252,6 +252,13 @@ export function espoApiError(
 	return error;
 }
 
+/** What a 2xx that is not the API's answer (a login page, a proxy's page) means; also the credential test's message. */
+export const NOT_THE_API = {
+	message: 'The Base URL answered with a web page instead of the EspoCRM API',
+	description:
+		'The Base URL probably points at a login page, a proxy or another site. Use the address of EspoCRM itself (e.g. https://crm.example.com, without #… or /index.php); the node adds /api/v1.',
+};
+
 /** A request that got a 2xx answer that is not what the API sends (an HTML page, not JSON). */
 export function notTheApiError(
 	node: INode,
@@ -261,13 +268,7 @@ export function notTheApiError(
 	const error = new NodeApiError(
 		node,
 		{ status: failure.status, request: `${failure.method} ${failure.path}` },
-		{
-			message: 'The Base URL answered with a web page instead of the EspoCRM API',
-			description:
-				'The Base URL probably points at a login page, a proxy or another site. Use the address of EspoCRM itself (e.g. https://crm.example.com, without #… or /index.php); the node adds /api/v1.',
-			httpCode: String(failure.status),
-			itemIndex,
-		},
+		{ ...NOT_THE_API, httpCode: String(failure.status), itemIndex },
 	);
 	failures.set(error, failure);
 	return error;
@@ -292,19 +293,22 @@ export function networkError(
 	itemIndex?: number,
 ): NodeApiError {
 	const code = codeOf(error);
+	const { message, description } = describeNetworkFailure(error, host);
+	const apiError = new NodeApiError(node, { code: code || 'network error' }, { message, description, itemIndex });
+	unanswered.set(apiError, { mayHaveArrived: !NEVER_ARRIVED.test(code) });
+	return apiError;
+}
+
+/** Message + hint for a request that got no HTTP answer. Names the host, never a header or credential. */
+export function describeNetworkFailure(error: unknown, host: string): { message: string; description: string } {
+	const code = codeOf(error);
 	const match = NETWORK_HINTS.find(([pattern]) => pattern.test(code));
 	const [, message, description] = match ?? [
 		/./,
 		`Could not reach EspoCRM at {host} (${code || 'network error'})`,
 		'Check the Base URL and the network between n8n and EspoCRM.',
 	];
-	const apiError = new NodeApiError(
-		node,
-		{ code: code || 'network error' },
-		{ message: message.replace('{host}', host), description, itemIndex },
-	);
-	unanswered.set(apiError, { mayHaveArrived: !NEVER_ARRIVED.test(code) });
-	return apiError;
+	return { message: message.replace('{host}', host), description };
 }
 
 function codeOf(error: unknown): string {

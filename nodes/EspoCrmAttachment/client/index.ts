@@ -208,9 +208,10 @@ export class EspoClient {
 	 * A download: `consume` gets the body as a stream (never buffered here) after the status was
 	 * checked. The slot is held until `consume` is done, so a download in progress counts.
 	 */
-	async stream<T>(request: EspoRequest, consume: (response: StreamResponse) => Promise<T>): Promise<T> {
-		const connection = await this.connect(request.itemIndex);
-		return await this.slots.run(async () => {
+	async stream<T>(request: EspoRequest, consume: (response: StreamResponse) => Promise<T>, lease?: Lease): Promise<T> {
+		const connection = await this.connect(request.itemIndex, lease);
+		const run = async <R>(work: () => Promise<R>) => (lease ? await work() : await this.slots.run(work));
+		return await run(async () => {
 			const response = await sendRequest(this.ctx, connection, request, 'stream', this.timeoutMs);
 			if (response.statusCode < 200 || response.statusCode >= 300) {
 				this.fail(connection, request, response, await readText(response.body));
@@ -228,10 +229,24 @@ export class EspoClient {
 		throw espoApiError(this.node, failureOf(request, response, text), connection.credentials.authMethod, request.itemIndex);
 	}
 
-	/** `GET App/user` (the user, its settings and the app params), reusing the answer of a password login. */
-	async appUser(itemIndex?: number): Promise<unknown> {
-		const { appUser } = await this.connect(itemIndex);
-		return appUser ?? (await this.request<unknown>({ method: 'GET', path: apiPath('App', 'user'), itemIndex }));
+	private appUserAnswer?: Promise<unknown>;
+
+	/** `GET App/user` (the user, its settings and the app params), read once; a password login's answer is reused. */
+	async appUser(itemIndex?: number, lease?: Lease): Promise<unknown> {
+		const { appUser } = await this.connect(itemIndex, lease);
+		if (appUser) return appUser;
+		if (!this.appUserAnswer) {
+			this.appUserAnswer = this.request<unknown>({ method: 'GET', path: apiPath('App', 'user'), itemIndex }, lease);
+			this.appUserAnswer.catch(() => (this.appUserAnswer = undefined));
+		}
+		return await this.appUserAnswer;
+	}
+
+	/** The EspoCRM user of this credential: its id and whether it is an administrator (`user.type`, observed §1.a). */
+	async currentUser(itemIndex?: number, lease?: Lease): Promise<{ id: string; isAdmin: boolean }> {
+		const answer = (await this.appUser(itemIndex, lease)) as { user?: IDataObject } | undefined;
+		const user = answer?.user ?? {};
+		return { id: typeof user.id === 'string' ? user.id : '', isAdmin: user.type === 'admin' || user.isAdmin === true };
 	}
 
 	/** Upload limits and version, read once per client. */

@@ -10,13 +10,19 @@ const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{
  * everything after the first comma (reference §3.1): a parameter such as `profile="a,b"` would
  * corrupt the stored file. Anything that is not a `type/subtype` is refused before a byte is sent.
  */
-export function cleanMimeType(node: INode, itemIndex: number, value: string, source: string): string {
+export function cleanMimeType(
+	node: INode,
+	itemIndex: number,
+	value: string,
+	source: string,
+	setting = 'the option "MIME Type"',
+): string {
 	const bare = value.split(';')[0].trim().toLowerCase();
 	if (!MIME_TYPE.test(bare)) {
 		throw new NodeOperationError(node, `The MIME type ${JSON.stringify(value.slice(0, 80))} (${source}) is not a valid type/subtype`, {
 			itemIndex,
 			description:
-				'Give a MIME type such as application/pdf or image/png in the option "MIME Type" (parameters such as ;charset=… are dropped). Nothing was uploaded.',
+				`Give a MIME type such as application/pdf or image/png in ${setting} (parameters such as ;charset=… are dropped). Nothing was uploaded.`,
 		});
 	}
 	return bare;

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { InputFile } from '../binary';
-import { asNodeError, espoFailureOf, outcomeUnknown, uploadRefusalOf } from './errors';
+import { asNodeError, espoFailureOf, markUnsettled, outcomeUnknown, uploadRefusalOf } from './errors';
 import { apiPath } from './http';
 import type { EspoClient, Lease } from './index';
 import { isSingleFileField, type AttachmentField, type ServerSettings } from './metadata';
@@ -21,7 +21,10 @@ export interface UploadOptions {
 export interface UploadedAttachment extends IDataObject {
 	id: string;
 	name: string;
-	/** The last chunk's answer was lost, and EspoCRM, asked afterwards, showed the upload complete. */
+	/**
+	 * An answer of the upload was lost (the create's, or the last chunk's), and EspoCRM, asked
+	 * afterwards, showed the attachment (complete, with the bytes sent), so it was used, not sent again.
+	 */
 	uploadConfirmedAfterLostAnswer?: boolean;
 }
 
@@ -254,11 +257,35 @@ export async function uploadFile(
 	const attributes = attachmentAttributes(field, name, type, file.size);
 	// One slot for the whole upload: the file is read (or its chunks encoded) only once it may be sent.
 	return await client.holdingSlot(async (lease) => {
-		const create = async (body: IDataObject): Promise<UploadedAttachment> => {
-			try {
-				return await client.request<UploadedAttachment>({ method: 'POST', path: apiPath('Attachment'), body, itemIndex }, lease);
-			} catch (error) {
-				throw explainRefusal(client, error, name, type, field, itemIndex);
+		/**
+		 * `POST Attachment`. When its answer is lost, EspoCRM may hold an attachment whose id the node
+		 * never learned: it is looked for (findLostCreate) before anything is sent again. Found → it is
+		 * used; not there → the request is sent once more; cannot tell → the item fails naming it.
+		 */
+		const create = async (attributesToSend: IDataObject, contents?: Buffer): Promise<UploadedAttachment> => {
+			const body = contents ? { ...attributesToSend, file: `data:${type};base64,${contents.toString('base64')}` } : attributesToSend;
+			for (let attempt = 1; ; attempt++) {
+				const sentAt = new Date();
+				try {
+					const created = await client.request<UploadedAttachment>({ method: 'POST', path: apiPath('Attachment'), body, itemIndex }, lease);
+					client.attachments.made.add(created.id);
+					return created;
+				} catch (error) {
+					if (!outcomeUnknown(error)) throw explainRefusal(client, error, name, type, field, itemIndex);
+					const settled = await client.attachments.findLostCreate({ attributes: attributesToSend, sentAt, contents, itemIndex, lease });
+					if (settled.kind === 'found') {
+						client.attachments.made.add(settled.attachment.id);
+						return { ...(settled.attachment as UploadedAttachment), uploadConfirmedAfterLostAnswer: true };
+					}
+					const apiError = asNodeError(node, error);
+					if (settled.kind === 'none') {
+						if (attempt < 2) continue;
+						apiError.description = `${apiError.description ?? ''} EspoCRM, asked afterwards, holds no attachment '${name}' from this item: nothing was left behind.`.trim();
+						throw apiError;
+					}
+					apiError.description = `${apiError.description ?? ''} ${settled.note}`.trim();
+					throw markUnsettled(apiError);
+				}
 			}
 		};
 
@@ -274,8 +301,7 @@ export async function uploadFile(
 					},
 				);
 			}
-			const contents = await file.read();
-			return await create({ ...attributes, file: `data:${type};base64,${contents.toString('base64')}` });
+			return await create(attributes, await file.read());
 		}
 
 		const attempts = 1 + Math.max(0, options.retries ?? 2);

@@ -8,11 +8,11 @@ import {
 	entityTypeProperty,
 	fieldProperty,
 	fileNameOption,
-	inputBinaryFieldProperty,
 	mimeTypeOption,
 	timeoutOption,
 	type FieldKinds,
 } from '../common.descriptions';
+import { fileSourceProperties } from './fileSource';
 import { attachmentFieldOf } from './itemInput';
 import { uploadItemFile } from './uploadSteps';
 
@@ -32,7 +32,7 @@ const properties: INodeProperties[] = [
 		kinds,
 		'The File, Image or Attachment-Multiple field the file is meant for. EspoCRM checks the field\'s accepted file types and maximum size.',
 	),
-	inputBinaryFieldProperty,
+	...fileSourceProperties,
 	{
 		displayName: 'Options',
 		name: 'options',

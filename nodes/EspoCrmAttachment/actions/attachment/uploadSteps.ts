@@ -1,23 +1,25 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { inputFile } from '../../binary';
 import type { EspoClient } from '../../client';
 import type { UploadedAttachment } from '../../client/attachments';
 import { isUnsettled } from '../../client/errors';
 import type { AttachmentField } from '../../client/metadata';
+import { sourceFile } from './fileSource';
 import { uploadOptionsOf } from './itemInput';
 
-/** Reads the item's file and uploads it for `field` (in chunks when it is big). */
+/** Reads the item's file (binary, text or base64) and uploads it for `field` (in chunks when it is big). */
 export async function uploadItemFile(
 	ctx: IExecuteFunctions,
 	i: number,
 	client: EspoClient,
 	field: AttachmentField,
 ): Promise<UploadedAttachment> {
-	const binaryPropertyName = ctx.getNodeParameter('binaryPropertyName', i) as string;
+	const { file, fromBinary } = await sourceFile(ctx, i);
 	const options = uploadOptionsOf(ctx, i);
-	const file = await inputFile(ctx, i, binaryPropertyName);
+	// The options File Name and MIME Type are for a binary (hidden otherwise); a file made from text
+	// or base64 has its own parameters, so a value left over from Binary Field does not apply.
+	if (!fromBinary) Object.assign(options, { fileName: undefined, mimeType: undefined });
 	return await client.attachments.upload(file, field, options);
 }
 

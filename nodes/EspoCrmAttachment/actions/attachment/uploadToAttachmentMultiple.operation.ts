@@ -3,7 +3,8 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { EspoClient } from '../../client';
 import type { WriteOutcome } from '../../client/writeQueue';
-import { entityTypeProperty, fieldProperty, inputBinaryFieldProperty, type FieldKinds } from '../common.descriptions';
+import { entityTypeProperty, fieldProperty, type FieldKinds } from '../common.descriptions';
+import { fileSourceProperties } from './fileSource';
 import { attachmentFieldOf, optionsOf, recordFieldsOf, recordIdOf } from './itemInput';
 import { isTrue, recordTargetProperties, uploadAndLinkOptions, writeOutcomeFields } from './recordTarget';
 import { linkOrCleanUp, uploadItemFile } from './uploadSteps';
@@ -25,7 +26,7 @@ const properties: INodeProperties[] = [
 		'The record to add the file to. The files it already has stay; items for the same record are added in one write.',
 		false,
 	),
-	inputBinaryFieldProperty,
+	...fileSourceProperties,
 	uploadAndLinkOptions,
 ];
 

@@ -3,7 +3,8 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { EspoClient } from '../../client';
 import type { WriteOutcome } from '../../client/writeQueue';
-import { entityTypeProperty, fieldProperty, inputBinaryFieldProperty, type FieldKinds } from '../common.descriptions';
+import { entityTypeProperty, fieldProperty, type FieldKinds } from '../common.descriptions';
+import { fileSourceProperties } from './fileSource';
 import { attachmentFieldOf, optionsOf, recordFieldsOf, recordIdOf } from './itemInput';
 import { isTrue, recordTargetProperties, uploadAndLinkOptions, writeOutcomeFields } from './recordTarget';
 import { linkOrCleanUp, uploadItemFile } from './uploadSteps';
@@ -28,7 +29,7 @@ const properties: INodeProperties[] = [
 		'The record whose field gets the file. If the field already holds a file, EspoCRM deletes that attachment.',
 		true,
 	),
-	inputBinaryFieldProperty,
+	...fileSourceProperties,
 	{
 		displayName:
 			'Replacing the file of an existing record deletes the previous attachment in EspoCRM (EspoCRM does this itself when a File field changes).',
