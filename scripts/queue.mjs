@@ -153,6 +153,9 @@ function scalingVerdict(ratio, one, two) {
 		`(other jobs ${one.cpu.machine.othersCores.toFixed(2)} and ${othersCores.toFixed(2)}); all processes of the run need ${two.perExecution.allMs.toFixed(0)} ms CPU per execution, a ceiling of ${ceiling.toFixed(1)} files/s on ${cores} otherwise idle cores`;
 	if (ratio >= 1.7) return `close to 2×. A worker at --concurrency=${SCALING_CONCURRENCY} is bound by waiting, not by its CPU, so a second one doubles the executions in flight. ${facts}`;
 	const limits = [];
+	if (2 * one.cpu.machine.ourCores > cores) {
+		limits.push(`one worker's run already used ${one.cpu.machine.ourCores.toFixed(2)} cores, so twice its throughput would need ${(2 * one.cpu.machine.ourCores).toFixed(2)} of the ${cores} (2× one worker, ${(2 * one.filesPerSecond).toFixed(1)} files/s, is above the CPU ceiling of ${ceiling.toFixed(1)})`);
+	}
 	if (busyCores >= 0.9 * cores) limits.push('the machine\'s cores were all busy, so the second worker mostly took CPU time from the first and from the main');
 	if (main2 >= 0.85) limits.push('the main instance (one Node.js thread that takes every webhook, stores its binary data and answers it) was at a full core');
 	if (w1 >= 0.85) limits.push('one worker was already CPU-bound, not waiting');
