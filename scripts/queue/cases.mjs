@@ -1,7 +1,11 @@
 // The cases of the queue run. Each one drives n8n through its webhooks and then reads what EspoCRM
 // (the emulator's /__emulator state) and n8n (PostgreSQL, the workers' logs) hold afterwards.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { KiB, MiB, espoApi, fileSet, getBytes, postForm, recordWithOneFile, sha256, withClients } from './load.mjs';
 import { workerOf } from './cluster.mjs';
+import { cpuMeter, describeCpu } from './cpu.mjs';
 import { WEBHOOK_EXAMPLE_PATH } from './workflows.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -50,7 +54,12 @@ export async function fanOut(ctx, { label, files, clients, expectWorkers }) {
 	const afterId = await lastExecutionId(postgres);
 	const url = `${main.baseUrl}/webhook/${WEBHOOK_EXAMPLE_PATH}`;
 	const tasks = files.map((file) => () => postForm(url, { fields: { name: file.fileName, publishDate: PUBLISH_DATE }, files: { file } }));
+	const meter = cpuMeter(runPids(ctx));
+	const logFrom = await emulator.logCount();
+	meter.start();
 	const { results, seconds } = await withClients(clients, tasks);
+	const cpu = meter.stop();
+	const requests = (await emulator.logCount()) - logFrom;
 	const totalMiB = files.reduce((sum, f) => sum + f.size, 0) / MiB;
 
 	const ok200 = results.filter((r) => r.status === 200 && r.json?.record?.id).length;
@@ -80,8 +89,42 @@ export async function fanOut(ctx, { label, files, clients, expectWorkers }) {
 		executions.length === files.length && succeeded === files.length && counts.none === 0 && ranOn === expectWorkers,
 		`${executions.length} executions, ${succeeded} success; per worker: ${describeCounts(counts)}`);
 	const filesPerSecond = files.length / seconds;
-	table.figure(`throughput, ${label}`, `${filesPerSecond.toFixed(2)} files/s, ${(totalMiB / seconds).toFixed(1)} MiB/s (${files.length} files in ${seconds.toFixed(1)} s)`);
-	return { seconds, filesPerSecond, counts };
+	const perExecution = perExecutionFigures(cpu, ctx.workers.map((w) => w.name), files.length, requests, ctx.latencyMs ?? 0);
+	table.figure(`throughput, ${label}`, `${filesPerSecond.toFixed(2)} files/s, ${(totalMiB / seconds).toFixed(1)} MiB/s (${files.length} files in ${seconds.toFixed(1)} s); ` +
+		`per execution: ${perExecution.text}`);
+	table.figure(`CPU during the fan-out, ${label}`, describeCpu(cpu));
+	return { seconds, filesPerSecond, counts, cpu, requests, perExecution };
+}
+
+/** The pids whose CPU the fan-out measures: main, each worker, Redis, PostgreSQL, the 8.4 emulator. */
+export function runPids(ctx) {
+	return {
+		main: ctx.main.pid,
+		...Object.fromEntries(ctx.workers.filter((w) => w.running).map((w) => [w.name, w.pid])),
+		redis: ctx.redis?.pid,
+		postgres: ctx.postgres?.pid,
+		emulator: ctx.e84.pid,
+	};
+}
+
+/**
+ * What one execution costs: EspoCRM requests (and the latency they wait for), and CPU milliseconds
+ * of the workers, of the main and of every process of the run together.
+ */
+function perExecutionFigures(cpu, workerNames, executions, requests, latencyMs) {
+	const workerMs = (workerNames.reduce((sum, name) => sum + (cpu.cpu[name] ?? 0), 0) * 1000) / executions;
+	const mainMs = (cpu.cpu.main * 1000) / executions;
+	const allMs = (Object.values(cpu.cpu).reduce((sum, s) => sum + s, 0) * 1000) / executions;
+	const perRequests = requests / executions;
+	const waitMs = perRequests * latencyMs;
+	return {
+		workerMs,
+		mainMs,
+		allMs,
+		waitMs,
+		requests: perRequests,
+		text: `${perRequests.toFixed(1)} EspoCRM requests (${waitMs.toFixed(0)} ms of added latency), CPU ${workerMs.toFixed(0)} ms on the worker, ${mainMs.toFixed(0)} ms on the main, ${allMs.toFixed(0)} ms in all processes of the run`,
+	};
 }
 
 const fmtSize = (bytes) => (bytes >= MiB ? `${(bytes / MiB).toFixed(bytes % MiB ? 1 : 0)} MiB` : `${Math.round(bytes / KiB)} KiB`);
@@ -263,6 +306,8 @@ export async function workerKilledMidUpload(ctx, { size = 64 * MiB, chunkDelayMs
 		unfinished.length <= 1 && rows.filter((row) => !row.isBeingUploaded && !row.deleted).length === 0 && documentsAfter === documentsBefore,
 		`${unfinished.length} unfinished attachment(s)${unfinished[0] ? ` (${unfinished[0].id}, ${fmtSize(unfinished[0].size)} declared)` : ''}, ${rows.length} new attachment row(s) in all, Documents +${documentsAfter - documentsBefore}`);
 
+	await leftoverQueryFromReadme(ctx, { caseName, expectedId: unfinished[0]?.id });
+
 	const [next] = fileSet('after-the-kill', 1, 8 * MiB, 8 * MiB);
 	const nextAfter = await lastExecutionId(postgres);
 	const nextAnswer = await postForm(`${main.baseUrl}/webhook/${WEBHOOK_EXAMPLE_PATH}`, { fields: { name: next.fileName, publishDate: PUBLISH_DATE }, files: { file: next } });
@@ -273,6 +318,41 @@ export async function workerKilledMidUpload(ctx, { size = 64 * MiB, chunkDelayMs
 		nextAnswer.status === 200 && nextStored.sha256 === next.sha256 && nextStored.isBeingUploaded === false && nextWorker && nextWorker !== victim,
 		`HTTP ${nextAnswer.status}, sha256 ${nextStored.sha256 === next.sha256 ? 'match' : 'MISMATCH'}, ran on ${nextWorker?.name ?? '?'}`);
 	return { settledSeconds };
+}
+
+/**
+ * The README's way for an admin to find and remove leftovers of an interrupted chunked upload, run
+ * exactly as written there (the query is read from README.md, Queue mode): the list must hold exactly
+ * the one unfinished upload, and after the README's removal step (`DELETE /api/v1/Attachment/{id}`
+ * for each row) the same query must return nothing.
+ */
+export async function leftoverQueryFromReadme(ctx, { caseName, expectedId }) {
+	const { table, repo } = ctx;
+	const emulator = ctx.e84;
+	const section = readFileSync(join(repo, 'README.md'), 'utf8').split(/^## Queue mode$/m)[1]?.split(/^## /m)[0] ?? '';
+	const query = /`GET \/api\/v1\/(Attachment\?[^`]+)`/.exec(section)?.[1];
+	const removal = /`DELETE \/api\/v1\/Attachment\/\{id\}`/.test(section);
+	if (!query || !removal) {
+		table.check(caseName, 'README (Queue mode) names the admin query for leftovers and how to remove them', false, `query ${query ? 'found' : 'NOT found'}, DELETE step ${removal ? 'found' : 'NOT found'}`);
+		return;
+	}
+	const { userName, password } = emulator.users.admin;
+	const admin = { 'Espo-Authorization': Buffer.from(`${userName}:${password}`).toString('base64') };
+	const list = async () => {
+		const response = await fetch(`${emulator.url}/api/v1/${query}`, { headers: admin });
+		return { status: response.status, body: response.ok ? await response.json() : await response.text() };
+	};
+	const found = await list();
+	const rows = found.body?.list ?? [];
+	table.check(caseName, `the README's admin query (GET /api/v1/${query}) lists exactly the one leftover`,
+		found.status === 200 && found.body.total === 1 && rows.length === 1 && rows[0].id === expectedId,
+		`HTTP ${found.status}, total ${found.body?.total ?? '?'}: ${rows.map((row) => `${row.id} ${row.name ?? ''} ${row.size ?? ''} B declared, created ${row.createdAt ?? '?'}`).join('; ') || JSON.stringify(found.body).slice(0, 200)}`);
+	const deleted = [];
+	for (const row of rows) deleted.push((await fetch(`${emulator.url}/api/v1/Attachment/${row.id}`, { method: 'DELETE', headers: admin })).status);
+	const after = await list();
+	table.check(caseName, 'after the README\'s removal step (DELETE /api/v1/Attachment/{id} as admin) the same query lists nothing',
+		deleted.every((status) => status === 200) && after.status === 200 && after.body.total === 0 && after.body.list.length === 0,
+		`DELETE ${deleted.join(', ') || '(nothing listed)'}; then HTTP ${after.status}, total ${after.body?.total ?? '?'}`);
 }
 
 /** No credential value in anything n8n printed (main, workers, CLI commands). */
