@@ -16,6 +16,8 @@
 // --smoke: one main, one worker, five webhook POSTs (what .ci/run runs).
 // --scaling: only the worker-scaling measurement (one main; one, then two workers at
 //   --scaling-concurrency, 1 by default), for looking at that figure alone.
+// --latency MS: the latency the emulator adds to every EspoCRM request (20 by default; e.g. 100 for
+//   an EspoCRM across a WAN, where a worker waits more than it computes).
 // --keep:  keep the work folder (logs of every n8n process, the result table).
 // --prepare: only install what the run needs (n8n into the cache, the Debian packages) and exit;
 //   .ci/run does this in the background while the tests run.
@@ -44,6 +46,7 @@ const { values: opts } = parseArgs({
 		prepare: { type: 'boolean', default: false },
 		scaling: { type: 'boolean', default: false },
 		'scaling-concurrency': { type: 'string', default: '1' },
+		latency: { type: 'string', default: '20' },
 		'redis-port': { type: 'string', default: process.env.QUEUE_REDIS_PORT ?? '6390' },
 		'postgres-port': { type: 'string', default: process.env.QUEUE_POSTGRES_PORT ?? '5440' },
 		'n8n-ports': { type: 'string', default: process.env.QUEUE_N8N_PORTS ?? '5700' },
@@ -65,7 +68,9 @@ const PORTS = {
 	single: { http: n8nPorts + 6, broker: n8nPorts + 7 },
 };
 const WORKER_CONCURRENCY = 3;
-const LATENCY_MS = 20;
+/** Added to every EspoCRM API request of the fan-outs and appends (--latency, 20 ms by default). */
+const LATENCY_MS = Number(opts.latency);
+if (!Number.isInteger(LATENCY_MS) || LATENCY_MS < 0 || LATENCY_MS > 5000) throw new Error(`--latency ${opts.latency}: give milliseconds from 0 to 5000`);
 /**
  * Worker concurrency of the scaling measurement. At 1 a worker runs one execution at a time, so a
  * second worker adds the most it can: another execution in flight. At 3 (the other cases) one worker
