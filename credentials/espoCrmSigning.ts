@@ -125,3 +125,14 @@ export function authHeadersFor(
 			return { 'X-Api-Key': credentials.apiKey ?? '' };
 	}
 }
+
+/**
+ * The headers of a request made with the auth token a password login returned (`base64(user:token)`
+ * with `Espo-Authorization-By-Token: true`, as EspoCRM's docs recommend).
+ */
+export function tokenHeadersFor(username: string | undefined, token: string): Record<string, string> {
+	return {
+		'Espo-Authorization': Buffer.from(`${username ?? ''}:${token}`, 'utf8').toString('base64'),
+		'Espo-Authorization-By-Token': 'true',
+	};
+}

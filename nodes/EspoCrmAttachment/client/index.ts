@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { apiRootOf, type EspoCredentialData } from '../../../credentials/espoCrmSigning';
+import { apiRootOf, tokenHeadersFor, type EspoCredentialData } from '../../../credentials/espoCrmSigning';
 import { Attachments } from './attachments';
 import { espoApiError, notTheApiError } from './errors';
 import {
@@ -145,13 +145,7 @@ export class EspoClient {
 		const appUser = await this.exchange<IDataObject | null>(base, request, lease);
 		const token = appUser?.token;
 		if (typeof token !== 'string' || token === '') return { ...base, appUser: appUser ?? undefined };
-		const login = Buffer.from(`${base.credentials.username ?? ''}:${token}`, 'utf8').toString('base64');
-		return {
-			...base,
-			appUser: appUser ?? undefined,
-			token,
-			tokenHeaders: { 'Espo-Authorization': login, 'Espo-Authorization-By-Token': 'true' },
-		};
+		return { ...base, appUser: appUser ?? undefined, token, tokenHeaders: tokenHeadersFor(base.credentials.username, token) };
 	}
 
 	/** Gives back what this client holds on the server: a password login's auth token. Never throws. */

@@ -5,7 +5,7 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import { apiRootOf, authHeadersFor, type EspoAuthMethod, type EspoCredentialData } from '../../../credentials/espoCrmSigning';
+import { apiRootOf, authHeadersFor, tokenHeadersFor, type EspoAuthMethod, type EspoCredentialData } from '../../../credentials/espoCrmSigning';
 import { describeFailure, describeNetworkFailure, isHtml, NOT_THE_API } from '../client/errors';
 import { failureOf, header, type EspoRequest, type RawResponse } from '../client/http';
 
@@ -149,11 +149,10 @@ export async function espoCrmApiTest(
 	if (!appUser || !appUser.user || typeof appUser.user !== 'object') return { status: 'Error', message: line(NOT_THE_API) };
 	// A password login created an auth token: give it back, as the node does at the end of an execution.
 	if (authMethod === 'password' && typeof appUser.token === 'string' && appUser.token !== '') {
-		const login = Buffer.from(`${credentials.username ?? ''}:${appUser.token}`, 'utf8').toString('base64');
 		await send(this, credentials, {
 			method: 'POST',
 			url: `${apiRoot}/App/destroyAuthToken`,
-			headers: { 'Espo-Authorization': login, 'Espo-Authorization-By-Token': 'true', 'Content-Type': 'application/json' },
+			headers: { ...tokenHeadersFor(credentials.username, appUser.token), 'Content-Type': 'application/json' },
 			body: JSON.stringify({ token: appUser.token }),
 		}).catch(() => undefined); // The token expires on its own (authTokenMaxIdleTime); the test result stands.
 	}
