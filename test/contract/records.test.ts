@@ -529,6 +529,20 @@ describe('lists (observed §6.20–6.25, api §6.5)', () => {
 		expect(desc.list[0].name).toBe(`Page ${run} 2`);
 	});
 
+	it('api §6.5: equal orderBy values are ordered by id in the same direction (Select/Order/Applier adds [id, order])', async () => {
+		const ids: string[] = [];
+		for (let i = 0; i < 3; i += 1) {
+			const reply = await target.api.post('/Account', { name: `Tie ${run}` }, { headers: { 'X-Skip-Duplicate-Check': 'true' } });
+			expect(reply.status).toBe(200);
+			ids.push(target.track('Account', reply.json<{ id: string }>().id));
+		}
+		const listed = async (order: 'asc' | 'desc') =>
+			(await target.api.get(`/Account?where[0][type]=equals&where[0][attribute]=name&where[0][value]=Tie ${run}&orderBy=name&order=${order}`)).json<{ list: Json[] }>().list.map((r) => r.id);
+		const ascending = [...ids].sort();
+		expect(await listed('asc')).toEqual(ascending);
+		expect(await listed('desc')).toEqual([...ascending].reverse());
+	});
+
 	it('api §6.5: GET {Entity}/{id} returns <f>Ids/<f>Names/<f>Types for Attachment-Multiple fields', async () => {
 		expect((await target.api.get(`/Case/${caseId}`)).json()).toMatchObject({ attachmentsIds: [attachmentId], attachmentsNames: { [attachmentId]: 'c6.txt' } });
 	});

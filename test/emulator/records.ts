@@ -470,7 +470,8 @@ export function listRecords(ctx: ApiContext, entityType: string): JsonObject {
 		.map((row) => recordView(ctx, entityType, row))
 		.filter((view) => params.where.every((item) => matchesWhere(view, item)))
 		.filter((view) => !params.textFilter || matchesTextFilter(view, params.textFilter))
-		.sort((a, b) => direction * compareForOrder(a[orderBy], b[orderBy]) || compareForOrder(a.id, b.id));
+		// Ties are broken by id in the same direction (api: Select/Order/Applier adds ['id', $order]).
+		.sort((a, b) => direction * (compareForOrder(a[orderBy], b[orderBy]) || compareForOrder(a.id, b.id)));
 	const page = views.slice(params.offset, params.offset + maxSize);
 	const multiple = fieldsOfType(entityType, 'linkMultiple', 'attachmentMultiple').flatMap((f) => [`${f}Ids`, `${f}Names`, `${f}Types`]);
 	const list = page.map((view) => {
