@@ -3,7 +3,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { InputFile } from '../binary';
 import { asNodeError, espoFailureOf, markUnsettled, outcomeUnknown } from './errors';
-import { apiPath } from './http';
+import { apiPath, whereQuery } from './http';
 import type { EspoClient, Lease } from './index';
 import { isSingleFileField, type AttachmentField } from './metadata';
 import { uploadFile, type UploadedAttachment, type UploadOptions } from './upload';
@@ -119,19 +119,18 @@ export class Attachments {
 		}
 		let candidates: AttachmentRecord[];
 		try {
-			const where: Array<[string, string, string]> = [
-				['equals', 'name', name],
-				['equals', 'field', field],
-				['equals', typeKey, entityType],
-				['equals', 'createdById', me.id],
-				['greaterThanOrEquals', 'createdAt', espoDateTime(since)],
-			];
-			const qs: IDataObject = { maxSize: 50, orderBy: 'createdAt', order: 'desc' };
-			where.forEach(([type, attribute, value], index) => {
-				qs[`where[${index}][type]`] = type;
-				qs[`where[${index}][attribute]`] = attribute;
-				qs[`where[${index}][value]`] = value;
-			});
+			const qs: IDataObject = {
+				maxSize: 50,
+				orderBy: 'createdAt',
+				order: 'desc',
+				...whereQuery([
+					['equals', 'name', name],
+					['equals', 'field', field],
+					['equals', typeKey, entityType],
+					['equals', 'createdById', me.id],
+					['greaterThanOrEquals', 'createdAt', espoDateTime(since)],
+				]),
+			};
 			const answer = await this.client.request<{ list?: AttachmentRecord[] }>({ method: 'GET', path: apiPath('Attachment'), qs, itemIndex }, lease);
 			const beingUploaded = attributes.isBeingUploaded === true;
 			candidates = (answer?.list ?? []).filter(
@@ -365,9 +364,7 @@ export class Attachments {
 				maxSize: 50,
 				orderBy: 'createdAt',
 				order: 'desc',
-				'where[0][type]': 'equals',
-				'where[0][attribute]': 'sourceId',
-				'where[0][value]': shared,
+				...whereQuery([['equals', 'sourceId', shared]]),
 			},
 			itemIndex,
 		});

@@ -60,6 +60,20 @@ export function apiPath(...segments: string[]): string {
 	return segments.map((segment) => encodeURIComponent(segment)).join('/');
 }
 
+/**
+ * A list filter as EspoCRM reads it from the query string (api §5.2): `where[0][type]=equals&
+ * where[0][attribute]=name&where[0][value]=…`, one entry per condition, all of them required.
+ */
+export function whereQuery(conditions: Array<[type: string, attribute: string, value?: string]>): IDataObject {
+	const qs: IDataObject = {};
+	conditions.forEach(([type, attribute, value], index) => {
+		qs[`where[${index}][type]`] = type;
+		qs[`where[${index}][attribute]`] = attribute;
+		if (value !== undefined) qs[`where[${index}][value]`] = value;
+	});
+	return qs;
+}
+
 export function header(headers: RawResponse['headers'], name: string): string {
 	const value = headers[name] ?? headers[name.toLowerCase()];
 	return Array.isArray(value) ? value.join(', ') : (value ?? '');
