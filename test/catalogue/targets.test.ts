@@ -107,7 +107,7 @@ describe('bad input: the target', () => {
 		const emu = emulator();
 		const before = snapshot(emu);
 		const result = await runCase({ binaryMode, credentials: credentials(), parameters: append('Case', 'attachments', MISSING_ID), items: [file()] });
-		expectFailure(result, { message: new RegExp(`404.*Case.*${MISSING_ID}|${MISSING_ID}.*(not found|does not exist)`), description: /uploaded attachment \w+ was deleted/ });
+		expectFailure(result, { message: new RegExp(`^EspoCRM could not find Case ${MISSING_ID} \\(404\\): Record ${MISSING_ID} does not exist\\. \\[item 0\\]$`), description: /uploaded attachment \w+ was deleted/ });
 		expectUnchanged(emu, before);
 	});
 
@@ -120,7 +120,7 @@ describe('bad input: the target', () => {
 			parameters: { operation: 'uploadToFileField', entityType: 'Document', field: 'file', recordMode: 'existing', recordId: rl(MISSING_ID) },
 			items: [file()],
 		});
-		expectFailure(result, { message: new RegExp(`404.*Record ${MISSING_ID} not found`), description: /uploaded attachment \w+ was deleted/ });
+		expectFailure(result, { message: new RegExp(`^EspoCRM could not find Document ${MISSING_ID} \\(404\\): Record ${MISSING_ID} not found\\. \\[item 0\\]$`), description: /uploaded attachment \w+ was deleted/ });
 		expectUnchanged(emu, before);
 	});
 

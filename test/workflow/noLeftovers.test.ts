@@ -43,7 +43,7 @@ describe('the node leaves no timer or socket behind', () => {
 		const timedOut = await runNode({ binaryMode: 'default', credentials, parameters: { ...append, fileName: 'late.txt', fileContent: 'late', options: { timeoutSeconds: 1 } } });
 		expect(timedOut.error?.message).toMatch(/timed out|did not answer/i);
 		const failed = await runNode({ binaryMode: 'default', credentials, parameters: { ...append, recordId: rl('doesnotexist00001'), fileName: 'b.txt', fileContent: 'b' } });
-		expect(failed.error?.message).toBe('EspoCRM could not find it (404): Record doesnotexist00001 does not exist. [item 0]');
+		expect(failed.error?.message).toBe('EspoCRM could not find Case doesnotexist00001 (404): Record doesnotexist00001 does not exist. [item 0]');
 
 		// EspoCRM's side settles: the delayed answer is written, idle keep-alive connections close.
 		let after = held();

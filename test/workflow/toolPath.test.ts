@@ -84,7 +84,7 @@ describe('EspoCRM Attachment Tool through n8n\'s tool path, parameters from $fro
 		// What the model reads: the message (what, why) and the hint (what to do), as JSON.
 		expect(JSON.parse(tool.observations.call_bad)).toEqual([
 			{
-				error: 'EspoCRM could not find it (404): Record doesnotexist00001 does not exist. [item 0]',
+				error: 'EspoCRM could not find attachment doesnotexist00001 (404): Record doesnotexist00001 does not exist. [item 0]',
 				details: 'Check the ID and the entity type. The record or attachment may have been deleted, or the API user cannot see it.',
 			},
 		]);
@@ -230,7 +230,7 @@ describe('Upload and Append as a tool: File Source Text, the file and the record
 			{ entityType: 'Case', field: 'attachments' },
 			() => ({ caseId: 'doesnotexist00001' }),
 			{
-				error: 'EspoCRM could not find it (404): Record doesnotexist00001 does not exist. [item 0]',
+				error: 'EspoCRM could not find Case doesnotexist00001 (404): Record doesnotexist00001 does not exist. [item 0]',
 				// The upload came first; it is deleted again, and the agent is told so.
 				details: expect.stringMatching(
 					/^Check the ID and the entity type\. The record or attachment may have been deleted, or the API user cannot see it\. The uploaded attachment [0-9a-f]{17} was deleted, so nothing is left behind\.$/,

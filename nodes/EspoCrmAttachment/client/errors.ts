@@ -87,6 +87,27 @@ function validationText(data: IDataObject | undefined): string {
 }
 
 /** Message + hint for a failed request. Never includes a header or credential value. */
+/**
+ * What a request path names, for a 404: `/Case/<id>` and `/Case/<id>/attachments` → `Case <id>`,
+ * `/Attachment/file/<id>` → `the file of attachment <id>`, `/Attachment/<id>` → `attachment <id>`.
+ * EspoCRM's own reason (`Record <id> does not exist.`, observed §4.a) names only the id.
+ */
+function subjectOf(path: string): string | undefined {
+	const [entityType, id, third] = path.split('/').filter(Boolean).map((segment) => {
+		try {
+			return decodeURIComponent(segment);
+		} catch {
+			return segment;
+		}
+	});
+	if (!entityType || !id || !/^[A-Z][A-Za-z0-9]*$/.test(entityType)) return undefined;
+	if (entityType === 'Attachment') {
+		if (id === 'file' && third) return `the file of attachment ${third}`;
+		return /^(chunk|copy|fromImageUrl)$/.test(id) ? undefined : `attachment ${id}`;
+	}
+	return `${entityType} ${id}`;
+}
+
 export function describeFailure(
 	f: EspoFailure,
 	authMethod: EspoAuthMethod,
@@ -187,7 +208,7 @@ export function describeFailure(
 				};
 			}
 			return {
-				message: `EspoCRM could not find it (404)${reason ? `: ${reason}` : `: ${what}`}`,
+				message: `EspoCRM could not find ${subjectOf(f.path) ?? 'it'} (404)${reason ? `: ${reason}` : `: ${what}`}`,
 				description: 'Check the ID and the entity type. The record or attachment may have been deleted, or the API user cannot see it.',
 			};
 		case 409:
