@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { cpuTime, type ChildAnswer, type Job, type Measurement } from './jobs';
 import { memorySampler } from './memory';
 import { windowProfiler } from './profile';
+import { windowDiagnostics } from './threads';
 
 const MiB = 1024 * 1024;
 const WINDOW = 48 * 1024;
@@ -127,19 +128,24 @@ async function measure(job: Job): Promise<Measurement> {
 	await profiler.start();
 	sampler.begin();
 	const samplerCpuAtStart = sampler.samplerCpuSeconds();
+	const diagnostics = windowDiagnostics(`${job.kind} ${job.variant}`);
+	diagnostics.start();
 	const cpuAtStart = process.cpuUsage();
 	const started = performance.now();
+	const windowEpochMs: [number, number] = [Date.now(), 0];
 	let attachmentId: string | undefined;
 	if (job.kind === 'upload') attachmentId = await upload(api, job);
 	else await download(api, job, out);
 	const seconds = (performance.now() - started) / 1000;
+	windowEpochMs[1] = Date.now();
+	diagnostics.stop();
 	const cpuSeconds = cpuTime(cpuAtStart) - (sampler.samplerCpuSeconds() - samplerCpuAtStart);
 	const memory = sampler.end();
 	await profiler.stop();
 	await sampler.close();
-	if (job.kind === 'upload') return { seconds, cpuSeconds, memory, attachmentId };
+	if (job.kind === 'upload') return { seconds, cpuSeconds, memory, attachmentId, windowEpochMs };
 	try {
-		return { seconds, cpuSeconds, memory, ...(await digest(out)) };
+		return { seconds, cpuSeconds, memory, windowEpochMs, ...(await digest(out)) };
 	} finally {
 		fs.rmSync(out, { force: true });
 	}

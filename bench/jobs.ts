@@ -48,6 +48,8 @@ export interface Measurement {
 	bytes?: number;
 	sha256?: string;
 	items?: number;
+	/** The window's start and end (epoch ms), to lay the emulator's request log against it. */
+	windowEpochMs?: [number, number];
 }
 
 export type ChildAnswer = { ok: true; measurement: Measurement } | { ok: true; staged: IBinaryData } | { ok: false; error: string };

@@ -10,6 +10,7 @@ import type { INodeParameters } from 'n8n-workflow';
 import { cpuTime, type ChildAnswer, type Job, type Measurement } from './jobs';
 import { memorySampler } from './memory';
 import { windowProfiler } from './profile';
+import { windowDiagnostics } from './threads';
 import type { SourceJob } from './nodes';
 import { HARNESS_DIR, PACKAGE_NODE_TYPE, runBenchWorkflow, stageInput, storedFileDigest } from './workflow';
 
@@ -64,8 +65,10 @@ async function measure(job: MeasuredJob): Promise<Measurement> {
 	}
 	const profiler = await windowProfiler();
 	const sampler = await memorySampler();
+	const diagnostics = windowDiagnostics(`${job.kind} ${job.variant}`);
 	let started = 0;
 	let seconds = 0;
+	const windowEpochMs: [number, number] = [0, 0];
 	let cpuAtStart = process.cpuUsage();
 	let samplerCpuAtStart = 0;
 	let cpuSeconds = 0;
@@ -77,11 +80,15 @@ async function measure(job: MeasuredJob): Promise<Measurement> {
 			await profiler.start();
 			sampler.begin();
 			samplerCpuAtStart = sampler.samplerCpuSeconds();
+			diagnostics.start();
 			cpuAtStart = process.cpuUsage();
 			started = performance.now();
+			windowEpochMs[0] = Date.now();
 		},
 		onEnd: async () => {
 			seconds = (performance.now() - started) / 1000;
+			windowEpochMs[1] = Date.now();
+			diagnostics.stop();
 			cpuSeconds = cpuTime(cpuAtStart) - (sampler.samplerCpuSeconds() - samplerCpuAtStart);
 			memory = sampler.end();
 			await profiler.stop();
@@ -91,7 +98,7 @@ async function measure(job: MeasuredJob): Promise<Measurement> {
 	try {
 		if (run.error) throw new Error(run.error);
 		if (!memory) throw new Error('the node under test did not run');
-		const measurement: Measurement = { seconds, cpuSeconds, memory, items: run.items.length };
+		const measurement: Measurement = { seconds, cpuSeconds, memory, items: run.items.length, windowEpochMs };
 		if (job.kind === 'upload') measurement.attachmentId = run.items[0]?.json.id as string;
 		if (job.kind === 'download') {
 			const stored = run.items[0]?.binary?.data;

@@ -7,7 +7,13 @@
 // own process. This node and the bare protocol run 5 times per file row, interleaved (`npm run
 // bench -- --repeat N` to change it; the naive way once, after them): the fastest time and the
 // largest RSS peak are reported. Each measuring process first warms up with a tiny input of the same kind.
-import { fork } from 'node:child_process';
+//
+// `npm run bench -- --baseline <git ref>`: the node as it was at that commit is measured too, in the
+// same run, interleaved with the others (its own bench child and build, from `git archive` into
+// .bench-baseline/). Every goal is then also judged for the baseline, and the run says which goals
+// this node misses that the baseline meets: on a machine other than the one a goal was first
+// measured on, that separates a change that made the node slower from a machine that is slower.
+import { execFileSync, fork } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +23,10 @@ import { parseArgs } from 'node:util';
 import { type EmulatorProcess, REPO_ROOT, startEmulatorProcess } from './emulator';
 import type { IBinaryData } from 'n8n-workflow';
 
-import type { ChildAnswer, Job, Measurement, Variant } from './jobs';
+import type { ChildAnswer, Job, Measurement, Variant as JobVariant } from './jobs';
+
+/** What a row measures: a job variant, or `baseline` (the node variant, run from the baseline's tree). */
+type Variant = JobVariant | 'baseline';
 
 const MiB = 1024 * 1024;
 const SIZES_MIB = [16, 64, 256];
@@ -25,6 +34,7 @@ const MIME = 'video/mp4';
 const BATCH = { files: 1000, bytes: 10 * 1024, records: 10, latencyMs: 20 };
 const VARIANT_LABEL: Record<Variant, string> = {
 	node: 'this node',
+	baseline: 'this node at the baseline',
 	naive: 'naive (whole file, one request)',
 	bare: 'bare protocol (node:http, no n8n)',
 	bareInN8n: '(diagnostic) bare code, n8n-core loaded',
@@ -32,18 +42,22 @@ const VARIANT_LABEL: Record<Variant, string> = {
 
 // `npm run bench -- --repeat 3`: the nested `npm run bench:run` takes `--repeat` as its own flag and
 // passes only `3` on, so a bare number is accepted too (and BENCH_REPEAT=3).
-const { values: args, positionals } = parseArgs({ allowPositionals: true, options: { repeat: { type: 'string' } } });
+const { values: args, positionals } = parseArgs({
+	allowPositionals: true,
+	options: { repeat: { type: 'string' }, baseline: { type: 'string' } },
+});
 const REPEAT = Math.max(1, Number(args.repeat ?? positionals.find((p) => /^\d+$/.test(p)) ?? process.env.BENCH_REPEAT ?? 5) || 5);
 
 // ---- Children ----------------------------------------------------------------------------------
 
 /** Runs one job in a fresh process: bare.ts for the bare client, measure.ts for everything with n8n. */
-function runChild(job: Job, binaryDir: string): Promise<ChildAnswer & { ok: true }> {
+/** Runs one job in a fresh process; `tree`: another checkout's bench and build (the baseline). */
+function runChild(job: Job, binaryDir: string, tree = REPO_ROOT): Promise<ChildAnswer & { ok: true }> {
 	const script = 'variant' in job && (job.variant === 'bare' || job.variant === 'bareInN8n') ? 'bare.ts' : 'measure.ts';
 	return new Promise((resolve, reject) => {
 		let answer: ChildAnswer | undefined;
-		const child = fork(path.join(__dirname, script), [JSON.stringify(job)], {
-			cwd: REPO_ROOT,
+		const child = fork(path.join(tree, 'bench', script), [JSON.stringify(job)], {
+			cwd: tree,
 			execArgv: ['--import', 'tsx', '--expose-gc'],
 			env: { ...process.env, BENCH_BINARY_DIR: binaryDir },
 			stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -65,8 +79,8 @@ function runChild(job: Job, binaryDir: string): Promise<ChildAnswer & { ok: true
 	});
 }
 
-async function measureOnce(job: Job, binaryDir: string): Promise<Measurement> {
-	const answer = await runChild(job, binaryDir);
+async function measureOnce(job: Job, binaryDir: string, tree?: string): Promise<Measurement> {
+	const answer = await runChild(job, binaryDir, tree);
 	if (!('measurement' in answer)) throw new Error(`${job.kind}: no measurement`);
 	return answer.measurement;
 }
@@ -77,6 +91,29 @@ function bestOf(runs: Measurement[]): Measurement {
 	const worstMemory = runs.reduce((worst, m) => (m.memory.peakGrowthBytes > worst.memory.peakGrowthBytes ? m : worst));
 	const cpu = runs.map((m) => m.cpuSeconds).filter((c): c is number => c !== undefined);
 	return { ...fastest, memory: worstMemory.memory, cpuSeconds: cpu.length ? Math.min(...cpu) : undefined };
+}
+
+// ---- The baseline ---------------------------------------------------------------------------------
+
+/**
+ * The package at `ref`, built in .bench-baseline/<commit> (inside the repo, so its requires find this
+ * repo's node_modules). Built once per commit; the folder is git-ignored.
+ */
+function prepareBaseline(ref: string): { commit: string; tree: string } {
+	const git = (...gitArgs: string[]) => execFileSync('git', gitArgs, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+	const commit = git('rev-parse', '--verify', `${ref}^{commit}`);
+	const tree = path.join(REPO_ROOT, '.bench-baseline', commit.slice(0, 12));
+	const ready = path.join(tree, '.built');
+	if (!fs.existsSync(ready)) {
+		fs.rmSync(tree, { recursive: true, force: true });
+		fs.mkdirSync(tree, { recursive: true });
+		execFileSync('sh', ['-c', `git archive ${commit} | tar -x -C '${tree}'`], { cwd: REPO_ROOT, stdio: 'inherit' });
+		if (!fs.existsSync(path.join(tree, 'bench', 'measure.ts'))) throw new Error(`--baseline ${ref}: that commit has no bench/measure.ts`);
+		console.log(`Building the baseline ${commit.slice(0, 12)} in ${path.relative(REPO_ROOT, tree)}…`);
+		execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsc'), ['-p', path.join(tree, 'tsconfig.json')], { cwd: tree, stdio: 'inherit' });
+		fs.writeFileSync(ready, `${commit}\n`);
+	}
+	return { commit, tree };
 }
 
 const rotate = <T>(list: T[], by: number): T[] => list.map((_, i) => list[(i + by) % list.length]);
@@ -123,6 +160,8 @@ interface Goal {
 	name: string;
 	pass: boolean;
 	measured: string;
+	/** File-row goals: which row, and whether it is judged on time (best of the runs) or on memory. */
+	row?: { direction: 'upload' | 'download'; sizeMiB: number; on: 'time' | 'memory' };
 }
 
 // ---- The run ------------------------------------------------------------------------------------
@@ -138,6 +177,8 @@ async function main(): Promise<void> {
 	process.once('SIGINT', () => void stop().then(() => process.exit(130)));
 	const started = Date.now();
 	const loadAtStart = os.loadavg()[0];
+	const baseline = args.baseline ? { ref: args.baseline, ...prepareBaseline(args.baseline) } : undefined;
+	if (baseline) VARIANT_LABEL.baseline = `this node at ${baseline.ref}${/^[0-9a-f]{7,}$/.test(baseline.ref) ? '' : ` (${baseline.commit.slice(0, 7)})`}, baseline`;
 	try {
 		emulator = await startEmulatorProcess();
 		const emu = emulator;
@@ -155,7 +196,7 @@ async function main(): Promise<void> {
 
 		const rows: Row[] = [];
 		const big: Record<'upload' | 'download', Record<number, Record<Variant, Measurement>>> = { upload: {}, download: {} };
-		const VARIANTS: Variant[] = ['node', 'naive', 'bare', 'bareInN8n'];
+		const VARIANTS: Variant[] = baseline ? ['node', 'baseline', 'naive', 'bare', 'bareInN8n'] : ['node', 'naive', 'bare', 'bareInN8n'];
 		const uploads = {} as Record<number, Record<Variant, Measurement[]>>;
 		const downloads = {} as Record<number, Record<Variant, Measurement[]>>;
 		const inputs = {} as Record<number, { file: string; sha256: string; staged?: IBinaryData; attachmentId?: string }>;
@@ -164,7 +205,9 @@ async function main(): Promise<void> {
 		const upload = async (sizeMiB: number, variant: Variant, run: number): Promise<string> => {
 			const input = inputs[sizeMiB];
 			process.stdout.write(`upload ${sizeMiB} MiB, ${variant}, run ${run}… `);
-			const m = await measureOnce({ kind: 'upload', variant, target, file: input.file, fileName: fileName(sizeMiB), mimeType: MIME, staged: input.staged, warmUp }, binaryDir);
+			const jobVariant: JobVariant = variant === 'baseline' ? 'node' : variant;
+			const tree = variant === 'baseline' ? baseline!.tree : undefined;
+			const m = await measureOnce({ kind: 'upload', variant: jobVariant, target, file: input.file, fileName: fileName(sizeMiB), mimeType: MIME, staged: input.staged, warmUp }, binaryDir, tree);
 			const stored = await emu.control<{ fileSize: number; sha256: string; isBeingUploaded: boolean }>('GET', `state/attachments/${m.attachmentId}`);
 			if (stored.sha256 !== input.sha256 || stored.fileSize !== sizeMiB * MiB || stored.isBeingUploaded) {
 				throw new Error(`upload ${sizeMiB} MiB ${variant}: EspoCRM holds ${stored.fileSize} bytes, sha256 ${stored.sha256}, isBeingUploaded ${stored.isBeingUploaded}`);
@@ -176,7 +219,9 @@ async function main(): Promise<void> {
 		const download = async (sizeMiB: number, variant: Variant, run: number): Promise<void> => {
 			const input = inputs[sizeMiB];
 			process.stdout.write(`download ${sizeMiB} MiB, ${variant}, run ${run}… `);
-			const m = await measureOnce({ kind: 'download', variant, target, attachmentId: input.attachmentId!, workDir, warmUp }, binaryDir);
+			const jobVariant: JobVariant = variant === 'baseline' ? 'node' : variant;
+			const tree = variant === 'baseline' ? baseline!.tree : undefined;
+			const m = await measureOnce({ kind: 'download', variant: jobVariant, target, attachmentId: input.attachmentId!, workDir, warmUp }, binaryDir, tree);
 			if (m.sha256 !== input.sha256 || m.bytes !== sizeMiB * MiB) throw new Error(`download ${sizeMiB} MiB ${variant}: got ${m.bytes} bytes, sha256 ${m.sha256}`);
 			downloads[sizeMiB][variant].push(m);
 			console.log(`${m.seconds.toFixed(2)} s, +${(m.memory.peakGrowthBytes / MiB).toFixed(1)} MiB`);
@@ -184,13 +229,13 @@ async function main(): Promise<void> {
 
 		// Phase 1: this node and the bare protocol (and the diagnostic row), REPEAT times, interleaved
 		// so that a burst of load elsewhere hits them alike.
-		const COMPARED: Variant[] = ['node', 'bare', 'bareInN8n'];
+		const COMPARED: Variant[] = baseline ? ['node', 'baseline', 'bare', 'bareInN8n'] : ['node', 'bare', 'bareInN8n'];
 		for (const sizeMiB of SIZES_MIB) {
 			const input = await makeInput(workDir, sizeMiB);
 			const answer = await runChild({ kind: 'stage', file: input.file, fileName: fileName(sizeMiB), mimeType: MIME }, binaryDir);
 			inputs[sizeMiB] = { ...input, staged: 'staged' in answer ? answer.staged : undefined };
-			uploads[sizeMiB] = { node: [], naive: [], bare: [], bareInN8n: [] };
-			downloads[sizeMiB] = { node: [], naive: [], bare: [], bareInN8n: [] };
+			uploads[sizeMiB] = { node: [], baseline: [], naive: [], bare: [], bareInN8n: [] };
+			downloads[sizeMiB] = { node: [], baseline: [], naive: [], bare: [], bareInN8n: [] };
 			// Each upload is deleted at once (its dirty pages are then never written back, which would slow
 			// the next runs down), except the first, which the downloads read. The order rotates per run, so
 			// no variant always goes first.
@@ -275,31 +320,73 @@ async function main(): Promise<void> {
 		);
 
 		// ---- Goals ----
-		const rss = (d: 'upload' | 'download', s: number) => big[d][s].node.memory.peakGrowthBytes / MiB;
-		const ratio = (d: 'upload' | 'download', s: number) => big[d][s].bare.seconds / big[d][s].node.seconds;
-		const goals: Goal[] = [];
-		for (const d of ['upload', 'download'] as const) {
-			goals.push({ name: `${d} 256 MiB: peak RSS growth ≤ 64 MiB`, pass: rss(d, 256) <= 64, measured: `${rss(d, 256).toFixed(1)} MiB (bare protocol: ${(big[d][256].bare.memory.peakGrowthBytes / MiB).toFixed(1)} MiB)` });
-			goals.push({
-				name: `${d} 256 MiB: peak RSS growth within 16 MiB of the 16 MiB case`,
-				pass: rss(d, 256) - rss(d, 16) <= 16,
-				measured: `${rss(d, 256).toFixed(1)} − ${rss(d, 16).toFixed(1)} = ${(rss(d, 256) - rss(d, 16)).toFixed(1)} MiB`,
-			});
-			for (const s of SIZES_MIB) {
-				goals.push({ name: `${d} ${s} MiB: throughput ≥ 0.8× bare protocol`, pass: ratio(d, s) >= 0.8, measured: `${ratio(d, s).toFixed(2)}×` });
+		/** The file-row goals of issue #5, judged for this node or for the baseline. */
+		const fileGoals = (who: 'node' | 'baseline'): Goal[] => {
+			const rss = (d: 'upload' | 'download', s: number) => big[d][s][who].memory.peakGrowthBytes / MiB;
+			const ratio = (d: 'upload' | 'download', s: number) => big[d][s].bare.seconds / big[d][s][who].seconds;
+			const goals: Goal[] = [];
+			for (const d of ['upload', 'download'] as const) {
+				const memory = { direction: d, sizeMiB: 256, on: 'memory' } as const;
+				goals.push({ name: `${d} 256 MiB: peak RSS growth ≤ 64 MiB`, pass: rss(d, 256) <= 64, measured: `${rss(d, 256).toFixed(1)} MiB (bare protocol: ${(big[d][256].bare.memory.peakGrowthBytes / MiB).toFixed(1)} MiB)`, row: memory });
+				goals.push({
+					name: `${d} 256 MiB: peak RSS growth within 16 MiB of the 16 MiB case`,
+					pass: rss(d, 256) - rss(d, 16) <= 16,
+					measured: `${rss(d, 256).toFixed(1)} − ${rss(d, 16).toFixed(1)} = ${(rss(d, 256) - rss(d, 16)).toFixed(1)} MiB`,
+					row: memory,
+				});
+				for (const s of SIZES_MIB) {
+					goals.push({ name: `${d} ${s} MiB: throughput ≥ 0.8× bare protocol`, pass: ratio(d, s) >= 0.8, measured: `${ratio(d, s).toFixed(2)}×`, row: { direction: d, sizeMiB: s, on: 'time' } });
+				}
 			}
-		}
+			return goals;
+		};
+		const goals: Goal[] = fileGoals('node');
 		goals.push({ name: 'batch: ≤ 1,025 HTTP requests', pass: batch.node.requests <= 1025, measured: `${batch.node.requests}` });
 		goals.push({ name: 'batch: ≥ 3× faster than one item at a time', pass: speedup >= 3, measured: `${speedup.toFixed(1)}×` });
+		// The baseline is judged on the same bare-protocol runs; the batch is not run for it.
+		const baselineGoals = baseline ? new Map(fileGoals('baseline').map((g) => [g.name, g])) : undefined;
+		// Run r of this node and run r of the baseline ran next to each other: in how many of those pairs
+		// was this node the faster one. Best-of-N times move by ±20–30% between runs on a busy machine; a
+		// goal counts as fallen only when this node was slower in every pair (or, on memory, at all).
+		const pairs = (d: 'upload' | 'download', sizeMiB: number) => {
+			const runs = (d === 'upload' ? uploads : downloads)[sizeMiB];
+			const faster = runs.node.filter((m, i) => runs.baseline[i] && m.seconds < runs.baseline[i].seconds).length;
+			return { faster, of: Math.min(runs.node.length, runs.baseline.length) };
+		};
+		const missedWhereBaselineMet = baselineGoals ? goals.filter((g) => !g.pass && baselineGoals.get(g.name)?.pass) : [];
+		const fell = missedWhereBaselineMet.filter((g) => g.row?.on !== 'time' || pairs(g.row.direction, g.row.sizeMiB).faster === 0);
+		const noise = missedWhereBaselineMet.filter((g) => !fell.includes(g));
 
 		const cpus = os.cpus();
 		const machine = `${cpus.length} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}, ${os.type()} ${os.release()}; load average ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end`;
-		const goalLines = goals.map((g) => `${g.pass ? 'PASS' : 'MISS'}  ${g.name}: ${g.measured}`);
+		const goalLines = goals.map((g) => {
+			const then = baselineGoals?.get(g.name);
+			return `${g.pass ? 'PASS' : 'MISS'}  ${g.name}: ${g.measured}${then ? ` (at ${baseline!.ref}: ${then.pass ? 'PASS' : 'MISS'} ${then.measured})` : ''}`;
+		});
+		if (baseline) {
+			goalLines.push(
+				'',
+				`Against the baseline ${baseline.ref} (${baseline.commit.slice(0, 12)}), measured in this run: ` +
+					(fell.length === 0
+						? 'no goal that the baseline meets fell below it for this node.'
+						: `FELL: this node misses ${fell.length} goal(s) the baseline meets: ${fell.map((g) => g.name).join('; ')}.`),
+				...noise.map((g) => {
+					const { faster, of } = pairs(g.row!.direction, g.row!.sizeMiB);
+					return `Within the run-to-run noise: "${g.name}" is met by the baseline's best run and missed by this node's, but this node was the faster one in ${faster} of the ${of} runs that ran next to each other.`;
+				}),
+			);
+		}
 		// Where a gap to the bare protocol comes from: the same bare code inside an n8n process.
 		const diagnosis = (['upload', 'download'] as const).map((d) => {
 			const parts = SIZES_MIB.map((s) => `${s} MiB ${(big[d][s].bareInN8n.seconds / big[d][s].node.seconds).toFixed(2)}×`);
 			return `${d}: this node vs the bare code in an n8n process: ${parts.join(', ')}`;
 		});
+		if (baseline) {
+			for (const d of ['upload', 'download'] as const) {
+				const parts = SIZES_MIB.map((s) => `${s} MiB ${(big[d][s].baseline.seconds / big[d][s].node.seconds).toFixed(2)}× (faster in ${pairs(d, s).faster} of ${pairs(d, s).of} neighbouring runs)`);
+				diagnosis.push(`${d}: this node vs the node at ${baseline.ref} (best time of the baseline / best time of this node): ${parts.join(', ')}`);
+			}
+		}
 		// CPU time is steadier than wall time on a busy machine: what each variant itself costs.
 		for (const d of ['upload', 'download'] as const) {
 			const parts = SIZES_MIB.map((s) => {
@@ -315,7 +402,7 @@ async function main(): Promise<void> {
 		const markdown = [
 			'# Benchmark results',
 			'',
-			`Measured ${date} by \`npm run bench${REPEAT !== 5 ? ` -- --repeat ${REPEAT}` : ''}\` in ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+			`Measured ${date} by \`npm run bench${REPEAT !== 5 || baseline ? ' --' : ''}${REPEAT !== 5 ? ` --repeat ${REPEAT}` : ''}${baseline ? ` --baseline ${baseline.ref}` : ''}\` in ${((Date.now() - started) / 1000).toFixed(0)} s.`,
 			`Machine: ${machine}.`,
 			'',
 			'Every row ran in fresh child processes against the EspoCRM emulator (its own process, default settings: 4 MB chunks), in',
@@ -325,13 +412,18 @@ async function main(): Promise<void> {
 			'Peak RSS growth is the largest RSS of the process during the node minus its RSS just before (sampled every 10 ms by a worker',
 			'thread, and the kernel\'s VmHWM). CPU is the user + system time of that process in the same window, without the sampler thread (least of the runs).',
 			'Bare protocol: the same HTTP requests from plain node:http in a process without n8n.',
+			...(baseline
+				? [
+						`Baseline: the node as it was at ${baseline.ref} (${baseline.commit.slice(0, 12)}), built from that commit and run by that commit's own bench child, interleaved with the other rows; each goal is judged for it too, against the same bare-protocol runs (the batch is not run for it).`,
+					]
+				: []),
 			'Every upload is checked byte-exact (sha256) on the emulator, every download against the input file, every batch record for its 100 files.',
 			'',
 			output,
 			'',
 			'## Goals (issue #5)',
 			'',
-			...goalLines.map((line) => `- ${line}`),
+			...goalLines.map((line) => (line ? `- ${line}` : '')),
 			'',
 			'## Diagnosis',
 			'',
