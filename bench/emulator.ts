@@ -2,9 +2,11 @@
 // benchmark makes to it: its control surface (`/__emulator/...`: state, request log, latency) and
 // plain API calls to set up records.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 
-import type { Target } from './jobs';
+import type { Target, WarmUp } from './jobs';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -61,4 +63,15 @@ export async function startEmulatorProcess(): Promise<EmulatorProcess> {
 				child.kill('SIGTERM');
 			}),
 	};
+}
+
+/** The warm-up inputs (see WarmUp in jobs.ts): a 64 KiB file in `workDir` to upload, a 64 KiB attachment to download. */
+export async function createWarmUp(emu: EmulatorProcess, workDir: string): Promise<WarmUp> {
+	const file = path.join(workDir, 'warm-up.bin');
+	fs.writeFileSync(file, randomBytes(64 * 1024));
+	const attachment = await emu.api<{ id: string }>('POST', 'Attachment', {
+		name: 'warm-up.bin', type: 'application/octet-stream', role: 'Attachment', parentType: 'Case', field: 'attachments',
+		file: `data:application/octet-stream;base64,${randomBytes(64 * 1024).toString('base64')}`,
+	});
+	return { file, attachmentId: attachment.id };
 }

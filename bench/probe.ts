@@ -18,7 +18,7 @@ import path from 'node:path';
 
 import type { IBinaryData } from 'n8n-workflow';
 
-import { startEmulatorProcess } from './emulator';
+import { createWarmUp, startEmulatorProcess } from './emulator';
 import type { ChildAnswer, Job, Measurement, Variant } from './jobs';
 
 const MiB = 1024 * 1024;
@@ -56,13 +56,7 @@ async function main(): Promise<void> {
 	const emu = await startEmulatorProcess();
 	try {
 		const target = emu.target;
-		const warmFile = path.join(workDir, 'warm-up.bin');
-		fs.writeFileSync(warmFile, randomBytes(64 * 1024));
-		const warm = await emu.api<{ id: string }>('POST', 'Attachment', {
-			name: 'warm-up.bin', type: 'application/octet-stream', role: 'Attachment', parentType: 'Case', field: 'attachments',
-			file: `data:application/octet-stream;base64,${randomBytes(64 * 1024).toString('base64')}`,
-		});
-		const warmUp = { file: warmFile, attachmentId: warm.id };
+		const warmUp = await createWarmUp(emu, workDir);
 		const file = path.join(workDir, `input-${sizeMiB}.mp4`);
 		const out = fs.openSync(file, 'w');
 		for (let n = 0; n < sizeMiB; n += 4) fs.writeSync(out, randomBytes(Math.min(4, sizeMiB - n) * MiB));

@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { type EmulatorProcess, REPO_ROOT, startEmulatorProcess } from './emulator';
+import { createWarmUp, type EmulatorProcess, REPO_ROOT, startEmulatorProcess } from './emulator';
 import type { IBinaryData } from 'n8n-workflow';
 
 import type { ChildAnswer, Job, Measurement, Variant as JobVariant } from './jobs';
@@ -186,13 +186,7 @@ async function main(): Promise<void> {
 		console.log(`Emulator (pid ${emu.pid}) at ${target.url}; every measurement in a fresh process; file rows: best of ${REPEAT} (naive: 1).`);
 
 		// The warm-up inputs: a tiny file to upload, a tiny attachment to download (see WarmUp in jobs.ts).
-		const warmFile = path.join(workDir, 'warm-up.bin');
-		fs.writeFileSync(warmFile, randomBytes(64 * 1024));
-		const warmAttachment = await emu.api<{ id: string }>('POST', 'Attachment', {
-			name: 'warm-up.bin', type: 'application/octet-stream', role: 'Attachment', parentType: 'Case', field: 'attachments',
-			file: `data:application/octet-stream;base64,${randomBytes(64 * 1024).toString('base64')}`,
-		});
-		const warmUp = { file: warmFile, attachmentId: warmAttachment.id };
+		const warmUp = await createWarmUp(emu, workDir);
 
 		const rows: Row[] = [];
 		const big: Record<'upload' | 'download', Record<number, Record<Variant, Measurement>>> = { upload: {}, download: {} };
