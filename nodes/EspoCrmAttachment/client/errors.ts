@@ -89,7 +89,8 @@ function validationText(data: IDataObject | undefined): string {
 /** Message + hint for a failed request. Never includes a header or credential value. */
 /**
  * What a request path names, for a 404: `/Case/<id>` and `/Case/<id>/attachments` → `Case <id>`,
- * `/Attachment/file/<id>` → `the file of attachment <id>`, `/Attachment/<id>` → `attachment <id>`.
+ * `/Attachment/file/<id>` → `the file of attachment <id>`, `/Attachment/<id>`, `/Attachment/chunk/<id>`
+ * and `/Attachment/copy/<id>` → `attachment <id>`.
  * EspoCRM's own reason (`Record <id> does not exist.`, observed §4.a) names only the id.
  */
 function subjectOf(path: string): string | undefined {
@@ -103,7 +104,8 @@ function subjectOf(path: string): string | undefined {
 	if (!entityType || !id || !/^[A-Z][A-Za-z0-9]*$/.test(entityType)) return undefined;
 	if (entityType === 'Attachment') {
 		if (id === 'file' && third) return `the file of attachment ${third}`;
-		return /^(chunk|copy|fromImageUrl)$/.test(id) ? undefined : `attachment ${id}`;
+		if (id === 'chunk' || id === 'copy') return third ? `attachment ${third}` : undefined;
+		return id === 'fromImageUrl' ? undefined : `attachment ${id}`;
 	}
 	return `${entityType} ${id}`;
 }
