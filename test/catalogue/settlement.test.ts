@@ -300,6 +300,62 @@ describe.each(BINARY_MODES)('a lost answer to POST Attachment (%s binary mode)',
 		expect(idsOn(emu, 'Case', caseId)).toEqual([existingId, id]);
 	});
 
+	// A timeout or a 504 does not stop PHP: the attachment can appear after the node first looked.
+	const lists = (emu: ReturnType<typeof emulator>) => emu.log.filter((entry) => entry.method === 'GET' && entry.path === '/Attachment');
+
+	test('as admin, a proxy 504 while EspoCRM is still writing (it commits 1.5 s later): the node looks again before sending twice and uses the late attachment; one attachment', async () => {
+		const emu = emulator();
+		const { caseId, existingId } = caseWithFile(emu, `late-create-504-${binaryMode}`);
+		emu.faults.add({ method: 'POST', path: '/Attachment', action: { proxyTimeout: { handleAfterMs: 1500 } } });
+		const before = snapshot(emu);
+		emu.clearLog();
+		const result = await runCase({ binaryMode, credentials: adminCredentials(), parameters: appendTo('Case', caseId), items: [fileItem('late.txt', 'written late', 'text/plain')] });
+		expect(result.error).toBeUndefined();
+		const { id, uploadConfirmedAfterLostAnswer } = result.items[0].json as { id: string; uploadConfirmedAfterLostAnswer: boolean };
+		expect(uploadConfirmedAfterLostAnswer).toBe(true);
+		expect(posts(emu).map((entry) => entry.status)).toEqual([504]);
+		expect(newLiveAttachments(emu, before)).toEqual([id]);
+		expect(idsOn(emu, 'Case', caseId)).toEqual([existingId, id]);
+		expect(emu.state.sha256(id)).toBe(sha256(Buffer.from('written late')));
+	});
+
+	test('as admin, the node\'s own timeout while EspoCRM is still writing (no answer; it commits 3 s later): found on a later look, not sent twice', async () => {
+		const emu = emulator();
+		const { caseId, existingId } = caseWithFile(emu, `late-create-timeout-${binaryMode}`);
+		emu.faults.add({ method: 'POST', path: '/Attachment', action: { proxyTimeout: { handleAfterMs: 3000, status: 0 } } });
+		const before = snapshot(emu);
+		emu.clearLog();
+		const result = await runCase({
+			binaryMode,
+			credentials: adminCredentials(),
+			parameters: appendTo('Case', caseId, { timeoutSeconds: 2 }),
+			items: [fileItem('slow.txt', 'slow to write', 'text/plain')],
+		});
+		expect(result.error).toBeUndefined();
+		const { id, uploadConfirmedAfterLostAnswer } = result.items[0].json as { id: string; uploadConfirmedAfterLostAnswer: boolean };
+		expect(uploadConfirmedAfterLostAnswer).toBe(true);
+		expect(posts(emu)).toHaveLength(1);
+		expect(newLiveAttachments(emu, before)).toEqual([id]);
+		expect(idsOn(emu, 'Case', caseId)).toEqual([existingId, id]);
+		expect(emu.state.sha256(id)).toBe(sha256(Buffer.from('slow to write')));
+	});
+
+	test('as admin, a 504 and EspoCRM never writes it: the node looks three times (at once, +2 s, +5 s more), then sends once more; one attachment', async () => {
+		const emu = emulator();
+		const { caseId, existingId } = caseWithFile(emu, `late-create-never-${binaryMode}`);
+		emu.faults.add({ method: 'POST', path: '/Attachment', action: { status: 504, body: '<html>504 Gateway Time-out</html>', contentType: 'text/html' } });
+		const before = snapshot(emu);
+		emu.clearLog();
+		const result = await runCase({ binaryMode, credentials: adminCredentials(), parameters: appendTo('Case', caseId), items: [fileItem('never.txt', 'never written', 'text/plain')] });
+		expect(result.error).toBeUndefined();
+		const { id, uploadConfirmedAfterLostAnswer } = result.items[0].json as { id: string; uploadConfirmedAfterLostAnswer?: boolean };
+		expect(uploadConfirmedAfterLostAnswer).toBeUndefined();
+		expect(posts(emu).map((entry) => entry.status)).toEqual([504, 200]);
+		expect(lists(emu)).toHaveLength(3);
+		expect(newLiveAttachments(emu, before)).toEqual([id]);
+		expect(idsOn(emu, 'Case', caseId)).toEqual([existingId, id]);
+	});
+
 	test('as admin, two unlinked look-alikes (one made earlier by the same user): the node cannot tell, takes none, deletes none, and names both', async () => {
 		const emu = emulator();
 		const { caseId, existingId } = caseWithFile(emu, `lost-create-ambiguous-${binaryMode}`);

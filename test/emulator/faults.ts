@@ -12,6 +12,13 @@ export type FaultAction =
 	| { drop: 'before-body' | 'mid-body' | 'after-handling' }
 	/** Wait, then handle normally. */
 	| { delayMs: number }
+	/**
+	 * A reverse proxy that gives up while PHP keeps working: the body is read, the client gets a
+	 * proxy's 504 page (no X-Status-Reason) at once, and the request is handled `handleAfterMs` later,
+	 * its answer going nowhere (what nginx's proxy_read_timeout does to a slow upload). `status: 0`:
+	 * no answer at all until the client gives up (its own timeout), while PHP goes on all the same.
+	 */
+	| { proxyTimeout: { handleAfterMs: number; status?: number } }
 	/** 200 text/html login page: a base URL that points at the web UI. */
 	| { htmlLogin: true }
 	| { redirect: string; status?: 301 | 302 | 307 | 308 };

@@ -150,6 +150,10 @@ export class EmulatorServer {
 
 		const body = await readBody(req, this.bodyBuffers, fault !== undefined && 'drop' in fault && fault.drop === 'mid-body');
 		if (!body) return; // the connection was dropped halfway
+		if (fault && 'proxyTimeout' in fault) {
+			answerAsGatewayTimeout(res, fault.proxyTimeout.status ?? 504);
+			await sleep(fault.proxyTimeout.handleAfterMs);
+		}
 		const ctx: RouteRequest = {
 			...this.services,
 			user: result.user,
@@ -185,6 +189,7 @@ export class EmulatorServer {
 			await sleep(fault.delayMs);
 			return 'continue';
 		}
+		if ('proxyTimeout' in fault) return 'continue'; // answered and delayed once the body is read (dispatch)
 		if ('drop' in fault) {
 			if (fault.drop === 'before-body') {
 				req.socket.destroy();
@@ -285,6 +290,19 @@ function readBody(req: IncomingMessage, pool: BodyBuffers, dropHalfway = false):
 }
 
 /** Fault `after-handling`: the request is handled, then the socket is destroyed instead of answering. */
+/** Fault `proxyTimeout`: the proxy's answer (if any) goes out now; whatever the handler answers later is discarded. */
+function answerAsGatewayTimeout(res: ServerResponse, status: number): void {
+	if (status > 0) {
+		res.statusCode = status;
+		res.setHeader('Content-Type', 'text/html');
+		res.end(`<html><head><title>${status} Gateway Time-out</title></head><body><center><h1>${status} Gateway Time-out</h1></center><hr><center>nginx</center></body></html>`);
+	}
+	res.setHeader = (() => res) as typeof res.setHeader;
+	res.writeHead = (() => res) as typeof res.writeHead;
+	res.write = (() => true) as typeof res.write;
+	res.end = (() => res) as typeof res.end;
+}
+
 function dropResponse(res: ServerResponse): void {
 	const destroy = () => {
 		res.socket?.destroy();

@@ -24,8 +24,11 @@ export interface EspoFailure {
 
 const failures = new WeakMap<Error, EspoFailure>();
 
-/** Errors of requests that got no HTTP answer, with whether the request can have reached EspoCRM. */
-const unanswered = new WeakMap<Error, { mayHaveArrived: boolean }>();
+/**
+ * Errors of requests that got no HTTP answer, with whether the request can have reached EspoCRM and
+ * whether the node stopped waiting (a timeout: EspoCRM may still be working on it).
+ */
+const unanswered = new WeakMap<Error, { mayHaveArrived: boolean; timedOut: boolean }>();
 
 /** Errors whose write may or may not have happened and that EspoCRM could not be asked about. */
 const unsettled = new WeakSet<Error>();
@@ -45,6 +48,18 @@ export function outcomeUnknown(error: unknown): boolean {
 	const failure = failures.get(error);
 	if (failure) return failure.status >= 500;
 	return unanswered.get(error)?.mayHaveArrived === true;
+}
+
+/**
+ * Whether the request may still be running in EspoCRM when the node learns it failed: the node's own
+ * timeout, or a proxy that gave up waiting (504 Gateway Timeout; 524 from Cloudflare). PHP does not
+ * stop when the client or the proxy stops waiting, so what it writes can appear seconds later.
+ */
+export function mayStillBeRunning(error: unknown): boolean {
+	if (!(error instanceof Error)) return false;
+	const failure = failures.get(error);
+	if (failure) return failure.status === 504 || failure.status === 524;
+	return unanswered.get(error)?.timedOut === true;
 }
 
 /** Marks an error as one whose write EspoCRM could not be asked about: nothing may be cleaned up after it. */
@@ -306,6 +321,7 @@ const NETWORK_HINTS: Array<[RegExp, string, string]> = [
 ];
 
 /** Failures before any byte reached EspoCRM: the request cannot have been handled. */
+const TIMED_OUT = /ETIMEDOUT|ECONNABORTED|timeout/i;
 const NEVER_ARRIVED = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|CERT|certificate|self[- ]signed/i;
 
 /** A request that got no HTTP answer at all. The message names the host, never a header. */
@@ -318,7 +334,7 @@ export function networkError(
 	const code = codeOf(error);
 	const { message, description } = describeNetworkFailure(error, host);
 	const apiError = new NodeApiError(node, { code: code || 'network error' }, { message, description, itemIndex });
-	unanswered.set(apiError, { mayHaveArrived: !NEVER_ARRIVED.test(code) });
+	unanswered.set(apiError, { mayHaveArrived: !NEVER_ARRIVED.test(code), timedOut: TIMED_OUT.test(code) });
 	return apiError;
 }
 
