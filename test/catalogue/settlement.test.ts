@@ -110,7 +110,7 @@ describe.each(BINARY_MODES)('settle before cleaning up (%s binary mode)', (binar
 		emu.faults.add({ method: 'PUT', path: `/Document/${documentId}`, action: { status: 502, body: '<html>Bad Gateway</html>', contentType: 'text/html' } });
 		const before = snapshot(emu);
 		const result = await runCase({ binaryMode, credentials: credentials(), parameters: linkToDocument(documentId), items: [fileItem('v2.txt', 'version 2', 'text/plain')] });
-		expectFailure(result, { message: /internal error \(502\)/, description: /The uploaded attachment \w+ was deleted, so nothing is left behind\./ });
+		expectFailure(result, { message: /^The web server in front of EspoCRM got no valid answer from it \(502 Bad Gateway\) \[item 0\]$/, description: /The uploaded attachment \w+ was deleted, so nothing is left behind\./ });
 		expectUnchanged(emu, before);
 	});
 
@@ -133,6 +133,64 @@ describe.each(BINARY_MODES)('settle before cleaning up (%s binary mode)', (binar
 		const emu = emulator();
 		const { caseId, existingId } = caseWithFile(emu, `post-${binaryMode}`);
 		emu.faults.add({ method: 'POST', path: `/Case/${caseId}/attachments`, action: LOST });
+		const before = snapshot(emu);
+		const result = await runCase({ binaryMode, credentials: credentials(), parameters: appendTo('Case', caseId), items: [fileItem('a.txt', 'appended', 'text/plain')] });
+		expect(result.error).toBeUndefined();
+		const { id, linkConfirmedAfterLostAnswer } = result.items[0].json as { id: string; linkConfirmedAfterLostAnswer: boolean };
+		expect(linkConfirmedAfterLostAnswer).toBe(true);
+		expect(idsOn(emu, 'Case', caseId)).toEqual([existingId, id]);
+		expect(newLiveAttachments(emu, before)).toEqual([id]);
+	});
+
+	// A proxy's 504 (or the node's own timeout) does not stop PHP: the write can land after the node first looked.
+	const LATE = { proxyTimeout: { handleAfterMs: 1500 } } as const;
+
+	test('File field PUT: a proxy 504 while EspoCRM is still writing (it lands 1.5 s later): the node looks again and keeps the new file, which the Document holds; not deleted', async () => {
+		const emu = emulator();
+		const { documentId, fileId } = documentWithFile(emu, `late-put-${binaryMode}`);
+		emu.faults.add({ method: 'PUT', path: `/Document/${documentId}`, action: LATE });
+		emu.clearLog();
+		const result = await runCase({ binaryMode, credentials: credentials(), parameters: linkToDocument(documentId), items: [fileItem('v2.txt', 'version 2', 'text/plain')] });
+		expect(result.error).toBeUndefined();
+		const { id, linkConfirmedAfterLostAnswer } = result.items[0].json as { id: string; linkConfirmedAfterLostAnswer: boolean };
+		expect(linkConfirmedAfterLostAnswer).toBe(true);
+		expect(emu.state.record('Document', documentId)?.fileId).toBe(id);
+		expect(emu.state.attachment(id)).toMatchObject({ deleted: false, relatedId: documentId });
+		expect(emu.state.sha256(id)).toBe(sha256(Buffer.from('version 2')));
+		expect(emu.state.attachment(fileId)?.deleted).toBe(true); // EspoCRM deleted the replaced file (§5.07)
+		expect(emu.log.filter((entry) => entry.method === 'DELETE')).toEqual([]);
+	});
+
+	test('File field PUT: a 504 and EspoCRM never writes it: after looking three times the Document is unchanged and the new attachment, linked to nothing, is deleted', async () => {
+		const emu = emulator();
+		const { documentId } = documentWithFile(emu, `never-put-${binaryMode}`);
+		emu.faults.add({ method: 'PUT', path: `/Document/${documentId}`, action: { status: 504, body: '<html>504 Gateway Time-out</html>', contentType: 'text/html' } });
+		const before = snapshot(emu);
+		emu.clearLog();
+		const result = await runCase({ binaryMode, credentials: credentials(), parameters: linkToDocument(documentId), items: [fileItem('v2.txt', 'version 2', 'text/plain')] });
+		expectFailure(result, { message: /^The web server in front of EspoCRM stopped waiting for it \(504 Gateway Timeout\) \[item 0\]$/, description: /The uploaded attachment \w+ was deleted, so nothing is left behind\./ });
+		expectUnchanged(emu, before);
+		expect(emu.log.filter((entry) => entry.method === 'GET' && entry.path === `/Document/${documentId}`)).toHaveLength(3);
+	});
+
+	test('record create (POST Document): a proxy 504 while EspoCRM is still creating it: found through its file on a later look, not created twice, the file not deleted', async () => {
+		const emu = emulator();
+		emu.faults.add({ method: 'POST', path: '/Document', action: LATE });
+		const documentsBefore = emu.state.records('Document').map((record) => record.id);
+		const before = snapshot(emu);
+		const result = await runCase({ binaryMode, credentials: credentials(), parameters: linkToDocument(), items: [fileItem('contract.txt', 'signed contract', 'text/plain')] });
+		expect(result.error).toBeUndefined();
+		const { id, record, linkConfirmedAfterLostAnswer } = result.items[0].json as { id: string; record: { id: string }; linkConfirmedAfterLostAnswer: boolean };
+		expect(linkConfirmedAfterLostAnswer).toBe(true);
+		const created = emu.state.records('Document').filter((document) => !documentsBefore.includes(document.id));
+		expect(created.map((document) => [document.id, document.fileId])).toEqual([[record.id, id]]);
+		expect(newLiveAttachments(emu, before)).toEqual([id]);
+	});
+
+	test('relationship POST (append to a Case): a proxy 504 while EspoCRM is still linking: both files on the Case, the item confirmed, nothing deleted', async () => {
+		const emu = emulator();
+		const { caseId, existingId } = caseWithFile(emu, `late-post-${binaryMode}`);
+		emu.faults.add({ method: 'POST', path: `/Case/${caseId}/attachments`, action: LATE });
 		const before = snapshot(emu);
 		const result = await runCase({ binaryMode, credentials: credentials(), parameters: appendTo('Case', caseId), items: [fileItem('a.txt', 'appended', 'text/plain')] });
 		expect(result.error).toBeUndefined();

@@ -27,3 +27,17 @@ describe('a 404 names what was not found', () => {
 		expect(describeFailure(notFound(method, path, reason), 'apiKey').message).toBe(message);
 	});
 });
+
+describe('a proxy\'s 502/504 (no X-Status-Reason) is named as the proxy\'s, not as an EspoCRM error', () => {
+	const proxy = (status: number, reasonSent = false): EspoFailure => ({ status, reason: '', reasonSent, contentType: 'text/html', method: 'PUT', path: '/Document/d1' });
+	it.each([
+		[504, 'The web server in front of EspoCRM stopped waiting for it (504 Gateway Timeout)'],
+		[524, 'The web server in front of EspoCRM stopped waiting for it (524 Gateway Timeout)'],
+		[502, 'The web server in front of EspoCRM got no valid answer from it (502 Bad Gateway)'],
+	])('%i', (status, message) => {
+		expect(describeFailure(proxy(status), 'apiKey').message).toBe(message);
+	});
+	it('EspoCRM\'s own 500 (X-Status-Reason sent) stays an internal error', () => {
+		expect(describeFailure(proxy(500, true), 'apiKey').message).toBe('EspoCRM had an internal error (500)');
+	});
+});

@@ -4,6 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { InputFile } from '../binary';
 import { asNodeError, espoFailureOf, markUnsettled, outcomeUnknown } from './errors';
 import { apiPath, whereQuery } from './http';
+import { lookUntilSettled } from './settle';
 import type { EspoClient, Lease } from './index';
 import { isSingleFileField, type AttachmentField } from './metadata';
 import { uploadFile, type UploadedAttachment, type UploadOptions } from './upload';
@@ -335,7 +336,9 @@ export class Attachments {
 			let copies: AttachmentRecord[] | undefined;
 			let why = 'only an administrator may list attachments (this credential\'s user is not one)';
 			try {
-				if ((await this.client.currentUser(itemIndex)).isAdmin) copies = await this.unlinkedCopiesOf(sourceId, field, itemIndex);
+				if ((await this.client.currentUser(itemIndex)).isAdmin) {
+					copies = await lookUntilSettled(error, () => this.unlinkedCopiesOf(sourceId, field, itemIndex), (seen) => seen.length > 0);
+				}
 			} catch (lookup) {
 				why = (lookup as Error).message;
 			}

@@ -254,6 +254,19 @@ export function describeFailure(
 				description: f.bodyMessage ?? 'Try again when the administrator has turned maintenance mode off.',
 			};
 		default:
+			// A proxy's own answer (nginx, Apache, Cloudflare) carries no X-Status-Reason; EspoCRM's does.
+			if ((f.status === 504 || f.status === 524) && !f.reasonSent) {
+				return {
+					message: `The web server in front of EspoCRM stopped waiting for it (${f.status} Gateway Timeout)`,
+					description: `Request: ${what}. PHP may have gone on and finished it; the node asks EspoCRM what it holds before it cleans up or sends anything again. For big files, raise the proxy's timeout (nginx: proxy_read_timeout or fastcgi_read_timeout) or set the option "Chunk Size (MB)" lower.`,
+				};
+			}
+			if (f.status === 502 && !f.reasonSent) {
+				return {
+					message: 'The web server in front of EspoCRM got no valid answer from it (502 Bad Gateway)',
+					description: `Request: ${what}. PHP may have stopped or restarted (the web server's error log and EspoCRM's data/logs say why); the node asks EspoCRM what it holds before it cleans up or sends anything again.`,
+				};
+			}
 			if (f.status >= 500) {
 				return {
 					message: `EspoCRM had an internal error (${f.status})${reason ? `: ${reason}` : ''}`,

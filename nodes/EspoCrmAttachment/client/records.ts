@@ -3,6 +3,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { linkedRecordOf } from './attachments';
 import { asNodeError, errorForItem, espoFailureOf, markUnsettled, outcomeUnknown } from './errors';
+import { lookUntilSettled } from './settle';
 import { apiPath } from './http';
 import type { EspoClient } from './index';
 import type { AttachmentField } from './metadata';
@@ -101,8 +102,11 @@ export class Records {
 			if (!outcomeUnknown(error)) throw asNodeError(this.client.node, error);
 			let linked: { entityType: string; id: string } | undefined;
 			try {
-				const attachment = await this.client.attachments.find(holds.attachmentId, itemIndex);
-				linked = attachment ? linkedRecordOf(attachment) : undefined;
+				const linkedNow = async () => {
+					const attachment = await this.client.attachments.find(holds.attachmentId, itemIndex);
+					return attachment ? linkedRecordOf(attachment) : undefined;
+				};
+				linked = await lookUntilSettled(error, linkedNow, (seen) => seen !== undefined);
 			} catch (lookup) {
 				throw markUnsettled(
 					withNote(
@@ -191,7 +195,9 @@ export class Records {
 		try {
 			record = await this.update(target.entityType, target.recordId, { ...fields, [key]: value ?? null }, { itemIndex: first });
 		} catch (error) {
-			const settled = outcomeUnknown(error) ? await this.readBack(target, first) : undefined;
+			const settled = outcomeUnknown(error)
+				? await lookUntilSettled(error, () => this.readBack(target, first), (seen) => seen === 'unreachable' || seen[key] === (value ?? null))
+				: undefined;
 			if (settled === 'unreachable') {
 				const ids = applied.flatMap((write) => (write.op.kind === 'set' ? [write.op.attachmentId] : []));
 				const note = `Whether EspoCRM made the change is unknown (no answer, or a 5xx), and EspoCRM could not be asked whether ${target.entityType} ${target.recordId} holds the new file. The uploaded attachment(s) ${ids.join(', ')} were kept: check the record's '${target.field}'.`;
@@ -280,7 +286,11 @@ export class Records {
 				run.forEach((write) => write.reject(errorForItem(this.client.node, error, write.itemIndex)));
 				return true;
 			}
-			const settled = await this.readBack(target, first);
+			const settled = await lookUntilSettled(
+				error,
+				() => this.readBack(target, first),
+				(seen) => seen === 'unreachable' || ids.every((id) => idsOf(seen, target.field).includes(id)),
+			);
 			for (const write of run) {
 				const mine = write.op.kind === 'add' ? write.op.ids : [];
 				if (settled === 'unreachable') {
@@ -337,7 +347,11 @@ export class Records {
 				write.reject(errorForItem(this.client.node, error, write.itemIndex));
 				return true;
 			}
-			const settled = await this.readBack(target, write.itemIndex);
+			const settled = await lookUntilSettled(
+				error,
+				() => this.readBack(target, write.itemIndex),
+				(seen) => seen === 'unreachable' || !idsOf(seen, target.field).includes(id),
+			);
 			if (settled === 'unreachable') {
 				write.reject(
 					markUnsettled(

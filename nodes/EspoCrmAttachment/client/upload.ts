@@ -1,12 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { InputFile } from '../binary';
-import { asNodeError, espoFailureOf, markUnsettled, mayStillBeRunning, outcomeUnknown, uploadRefusalOf } from './errors';
+import { asNodeError, espoFailureOf, markUnsettled, outcomeUnknown, uploadRefusalOf } from './errors';
 import { apiPath } from './http';
 import type { EspoClient, Lease } from './index';
 import { isSingleFileField, type AttachmentField, type ServerSettings } from './metadata';
 import { cleanMimeType } from './mime';
+import { lookUntilSettled } from './settle';
 
 export interface UploadOptions {
 	fileName?: string;
@@ -31,11 +32,6 @@ export interface UploadedAttachment extends IDataObject {
 const MB = 1024 * 1024;
 const ENCODE_WINDOW = 48 * 1024;
 
-/**
- * After a timeout or a 504, EspoCRM may still be writing the attachment when the node first looks
- * for it: it looks again after these pauses before it sends the file a second time.
- */
-export const LATE_CREATE_LOOKS_MS = [2000, 5000];
 
 // Image fields require `type` to equal the MIME type EspoCRM derives from the extension (reference
 // §3.3: `photo.jpg` sent as `image/jpg` is refused), so common aliases are sent canonically.
@@ -278,16 +274,9 @@ export async function uploadFile(
 					return created;
 				} catch (error) {
 					if (!outcomeUnknown(error)) throw explainRefusal(client, error, name, type, field, itemIndex);
+					// After a timeout or a proxy's 504, "not there" may only mean "not yet": looked for again before sending twice.
 					const lost = { attributes: attributesToSend, sentAt, contents, itemIndex, lease };
-					let settled = await client.attachments.findLostCreate(lost);
-					// A timeout or a proxy's 504: PHP may not be done yet, so "not there" may only mean "not yet".
-					if (settled.kind === 'none' && mayStillBeRunning(error)) {
-						for (const pause of LATE_CREATE_LOOKS_MS) {
-							await sleep(pause);
-							settled = await client.attachments.findLostCreate(lost);
-							if (settled.kind !== 'none') break;
-						}
-					}
+					const settled = await lookUntilSettled(error, () => client.attachments.findLostCreate(lost), (seen) => seen.kind !== 'none');
 					if (settled.kind === 'found') {
 						client.attachments.made.add(settled.attachment.id);
 						return { ...(settled.attachment as UploadedAttachment), uploadConfirmedAfterLostAnswer: true };
