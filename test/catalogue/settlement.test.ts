@@ -200,6 +200,23 @@ describe.each(BINARY_MODES)('settle before cleaning up (%s binary mode)', (binar
 		expect(newLiveAttachments(emu, before)).toEqual([id]);
 	});
 
+	test('the last chunk: a proxy 504 while EspoCRM is still appending it: complete on a later look, kept and linked, not sent again', async () => {
+		const emu = emulator();
+		const { caseId, existingId } = caseWithFile(emu, `late-last-chunk-${binaryMode}`);
+		const contents = patterned(30_000, 3);
+		emu.faults.add({ method: 'POST', path: CHUNK, nth: 3, action: LATE });
+		const before = snapshot(emu);
+		emu.clearLog();
+		const result = await runCase({ binaryMode, credentials: credentials(), parameters: appendTo('Case', caseId, { chunkSizeMb: 0.01 }), items: [fileItem('big.bin', contents, 'application/octet-stream')] });
+		expect(result.error).toBeUndefined();
+		const { id, uploadConfirmedAfterLostAnswer } = result.items[0].json as { id: string; uploadConfirmedAfterLostAnswer: boolean };
+		expect(uploadConfirmedAfterLostAnswer).toBe(true);
+		expect(emu.log.filter((entry) => entry.method === 'POST' && CHUNK.test(entry.path))).toHaveLength(3);
+		expect(newLiveAttachments(emu, before)).toEqual([id]);
+		expect(emu.state.sha256(id)).toBe(sha256(contents));
+		expect(idsOn(emu, 'Case', caseId)).toEqual([existingId, id]);
+	});
+
 	test('relationship DELETE (remove from a Case) answered into the void: the file is off the Case, not deleted, the item confirmed', async () => {
 		const emu = emulator();
 		const { caseId, existingId } = caseWithFile(emu, `delete-${binaryMode}`);

@@ -327,7 +327,8 @@ export async function uploadFile(
 						await client.request({ method: 'POST', path: apiPath('Attachment', 'chunk', created.id), body, itemIndex }, lease);
 					} catch (error) {
 						// The last chunk's answer was lost: EspoCRM may have stored the whole file. Ask before starting over.
-						if (index === total && outcomeUnknown(error) && (await uploadComplete(client, created.id, file.size, itemIndex, lease))) {
+						const complete = () => uploadComplete(client, created.id, file.size, itemIndex, lease);
+						if (index === total && outcomeUnknown(error) && (await lookUntilSettled(error, complete, (done) => done))) {
 							return { ...created, isBeingUploaded: false, uploadConfirmedAfterLostAnswer: true };
 						}
 						throw asNodeError(node, error);
