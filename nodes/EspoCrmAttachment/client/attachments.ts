@@ -4,9 +4,9 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { InputFile } from '../binary';
 import { asNodeError, espoFailureOf, markUnsettled, outcomeUnknown } from './errors';
 import { apiPath, whereQuery } from './http';
-import { lookUntilSettled } from './settle';
 import type { EspoClient, Lease } from './index';
 import { isSingleFileField, type AttachmentField } from './metadata';
+import { lookUntilSettled } from './settle';
 import { uploadFile, type UploadedAttachment, type UploadOptions } from './upload';
 
 export type { UploadedAttachment, UploadOptions };

@@ -101,7 +101,6 @@ function validationText(data: IDataObject | undefined): string {
 		: `The field '${field}' failed the '${type}' validation`;
 }
 
-/** Message + hint for a failed request. Never includes a header or credential value. */
 /**
  * What a request path names, for a 404: `/Case/<id>` and `/Case/<id>/attachments` → `Case <id>`,
  * `/Attachment/file/<id>` → `the file of attachment <id>`, `/Attachment/<id>`, `/Attachment/chunk/<id>`
@@ -125,6 +124,7 @@ function subjectOf(path: string): string | undefined {
 	return `${entityType} ${id}`;
 }
 
+/** Message + hint for a failed request. Never includes a header or credential value. */
 export function describeFailure(
 	f: EspoFailure,
 	authMethod: EspoAuthMethod,
@@ -333,8 +333,9 @@ const NETWORK_HINTS: Array<[RegExp, string, string]> = [
 	[/CERT|certificate|self[- ]signed|SSL|TLS/i, 'The TLS certificate of {host} is not trusted', 'If EspoCRM uses a self-signed certificate, enable "Ignore SSL Issues (Insecure)" in the credential, or install the CA on the n8n host.'],
 ];
 
-/** Failures before any byte reached EspoCRM: the request cannot have been handled. */
+/** The node stopped waiting: EspoCRM may still be working on the request. */
 const TIMED_OUT = /ETIMEDOUT|ECONNABORTED|timeout/i;
+/** Failures before any byte reached EspoCRM: the request cannot have been handled. */
 const NEVER_ARRIVED = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|CERT|certificate|self[- ]signed/i;
 
 /** A request that got no HTTP answer at all. The message names the host, never a header. */

@@ -3,10 +3,10 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { linkedRecordOf } from './attachments';
 import { asNodeError, errorForItem, espoFailureOf, markUnsettled, outcomeUnknown } from './errors';
-import { lookUntilSettled } from './settle';
 import { apiPath } from './http';
 import type { EspoClient } from './index';
 import type { AttachmentField } from './metadata';
+import { lookUntilSettled } from './settle';
 import type { QueuedWrite, RecordField, WriteOutcome } from './writeQueue';
 
 export type { RecordField, WriteOutcome };
