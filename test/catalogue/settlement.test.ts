@@ -22,6 +22,12 @@ import {
 afterAll(async () => await shutdownHarness());
 
 const LOST = { drop: 'after-handling' } as const;
+// A proxy's 504 (or the node's own timeout) does not stop PHP: the write lands 1.5 s after the node first looked.
+const LATE = { proxyTimeout: { handleAfterMs: 1500 } } as const;
+const LOST_OR_LATE = [
+	['answered into the void', LOST],
+	['answered 504 by a proxy while EspoCRM is still writing (it lands 1.5 s later)', LATE],
+] as const;
 const CHUNK = /^\/Attachment\/chunk\//;
 
 const linkToDocument = (documentId?: string): INodeParameters => ({
@@ -56,9 +62,9 @@ describe.each(BINARY_MODES)('settle before cleaning up (%s binary mode)', (binar
 		password: emulator().users.admin.password,
 	});
 
-	test('record create (POST Document) answered into the void: the Document is found through its file, not created twice', async () => {
+	test.each(LOST_OR_LATE)('record create (POST Document) %s: the Document is found through its file, not created twice', async (_how, fault) => {
 		const emu = emulator();
-		emu.faults.add({ method: 'POST', path: '/Document', action: LOST });
+		emu.faults.add({ method: 'POST', path: '/Document', action: fault });
 		const documentsBefore = emu.state.records('Document').map((record) => record.id);
 		const before = snapshot(emu);
 		const result = await runCase({ binaryMode, credentials: credentials(), parameters: linkToDocument(), items: [fileItem('contract.txt', 'signed contract', 'text/plain')] });
@@ -90,10 +96,11 @@ describe.each(BINARY_MODES)('settle before cleaning up (%s binary mode)', (binar
 		expect(linkConfirmedAfterLostAnswer).toBe(true);
 	});
 
-	test('File field PUT answered into the void: the Document holds the new file, which is not deleted; EspoCRM deleted the old one (§5.07)', async () => {
+	test.each(LOST_OR_LATE)('File field PUT %s: the Document holds the new file, which is not deleted; EspoCRM deleted the old one (§5.07)', async (_how, fault) => {
 		const emu = emulator();
-		const { documentId, fileId } = documentWithFile(emu, `put-${binaryMode}`);
-		emu.faults.add({ method: 'PUT', path: `/Document/${documentId}`, action: LOST });
+		const { documentId, fileId } = documentWithFile(emu, `put-${'drop' in fault ? 'lost' : 'late'}-${binaryMode}`);
+		emu.faults.add({ method: 'PUT', path: `/Document/${documentId}`, action: fault });
+		emu.clearLog();
 		const result = await runCase({ binaryMode, credentials: credentials(), parameters: linkToDocument(documentId), items: [fileItem('v2.txt', 'version 2', 'text/plain')] });
 		expect(result.error).toBeUndefined();
 		const { id, linkConfirmedAfterLostAnswer } = result.items[0].json as { id: string; linkConfirmedAfterLostAnswer: boolean };
@@ -102,6 +109,7 @@ describe.each(BINARY_MODES)('settle before cleaning up (%s binary mode)', (binar
 		expect(emu.state.attachment(id)).toMatchObject({ deleted: false, relatedId: documentId });
 		expect(emu.state.sha256(id)).toBe(sha256(Buffer.from('version 2')));
 		expect(emu.state.attachment(fileId)?.deleted).toBe(true);
+		expect(emu.log.filter((entry) => entry.method === 'DELETE')).toEqual([]);
 	});
 
 	test('a 502 from a proxy before EspoCRM handled the PUT: the Document is unchanged and the new attachment, linked to nothing, is deleted', async () => {
@@ -129,10 +137,10 @@ describe.each(BINARY_MODES)('settle before cleaning up (%s binary mode)', (binar
 		expect(emu.state.attachment(newId)).toMatchObject({ deleted: false, relatedId: documentId });
 	});
 
-	test('relationship POST (append to a Case) answered into the void: both files on the Case, the item confirmed', async () => {
+	test.each(LOST_OR_LATE)('relationship POST (append to a Case) %s: both files on the Case, the item confirmed', async (_how, fault) => {
 		const emu = emulator();
-		const { caseId, existingId } = caseWithFile(emu, `post-${binaryMode}`);
-		emu.faults.add({ method: 'POST', path: `/Case/${caseId}/attachments`, action: LOST });
+		const { caseId, existingId } = caseWithFile(emu, `post-${'drop' in fault ? 'lost' : 'late'}-${binaryMode}`);
+		emu.faults.add({ method: 'POST', path: `/Case/${caseId}/attachments`, action: fault });
 		const before = snapshot(emu);
 		const result = await runCase({ binaryMode, credentials: credentials(), parameters: appendTo('Case', caseId), items: [fileItem('a.txt', 'appended', 'text/plain')] });
 		expect(result.error).toBeUndefined();
@@ -140,25 +148,6 @@ describe.each(BINARY_MODES)('settle before cleaning up (%s binary mode)', (binar
 		expect(linkConfirmedAfterLostAnswer).toBe(true);
 		expect(idsOn(emu, 'Case', caseId)).toEqual([existingId, id]);
 		expect(newLiveAttachments(emu, before)).toEqual([id]);
-	});
-
-	// A proxy's 504 (or the node's own timeout) does not stop PHP: the write can land after the node first looked.
-	const LATE = { proxyTimeout: { handleAfterMs: 1500 } } as const;
-
-	test('File field PUT: a proxy 504 while EspoCRM is still writing (it lands 1.5 s later): the node looks again and keeps the new file, which the Document holds; not deleted', async () => {
-		const emu = emulator();
-		const { documentId, fileId } = documentWithFile(emu, `late-put-${binaryMode}`);
-		emu.faults.add({ method: 'PUT', path: `/Document/${documentId}`, action: LATE });
-		emu.clearLog();
-		const result = await runCase({ binaryMode, credentials: credentials(), parameters: linkToDocument(documentId), items: [fileItem('v2.txt', 'version 2', 'text/plain')] });
-		expect(result.error).toBeUndefined();
-		const { id, linkConfirmedAfterLostAnswer } = result.items[0].json as { id: string; linkConfirmedAfterLostAnswer: boolean };
-		expect(linkConfirmedAfterLostAnswer).toBe(true);
-		expect(emu.state.record('Document', documentId)?.fileId).toBe(id);
-		expect(emu.state.attachment(id)).toMatchObject({ deleted: false, relatedId: documentId });
-		expect(emu.state.sha256(id)).toBe(sha256(Buffer.from('version 2')));
-		expect(emu.state.attachment(fileId)?.deleted).toBe(true); // EspoCRM deleted the replaced file (§5.07)
-		expect(emu.log.filter((entry) => entry.method === 'DELETE')).toEqual([]);
 	});
 
 	test('File field PUT: a 504 and EspoCRM never writes it: after looking three times the Document is unchanged and the new attachment, linked to nothing, is deleted', async () => {
@@ -171,50 +160,6 @@ describe.each(BINARY_MODES)('settle before cleaning up (%s binary mode)', (binar
 		expectFailure(result, { message: /^The web server in front of EspoCRM stopped waiting for it \(504 Gateway Timeout\) \[item 0\]$/, description: /The uploaded attachment \w+ was deleted, so nothing is left behind\./ });
 		expectUnchanged(emu, before);
 		expect(emu.log.filter((entry) => entry.method === 'GET' && entry.path === `/Document/${documentId}`)).toHaveLength(3);
-	});
-
-	test('record create (POST Document): a proxy 504 while EspoCRM is still creating it: found through its file on a later look, not created twice, the file not deleted', async () => {
-		const emu = emulator();
-		emu.faults.add({ method: 'POST', path: '/Document', action: LATE });
-		const documentsBefore = emu.state.records('Document').map((record) => record.id);
-		const before = snapshot(emu);
-		const result = await runCase({ binaryMode, credentials: credentials(), parameters: linkToDocument(), items: [fileItem('contract.txt', 'signed contract', 'text/plain')] });
-		expect(result.error).toBeUndefined();
-		const { id, record, linkConfirmedAfterLostAnswer } = result.items[0].json as { id: string; record: { id: string }; linkConfirmedAfterLostAnswer: boolean };
-		expect(linkConfirmedAfterLostAnswer).toBe(true);
-		const created = emu.state.records('Document').filter((document) => !documentsBefore.includes(document.id));
-		expect(created.map((document) => [document.id, document.fileId])).toEqual([[record.id, id]]);
-		expect(newLiveAttachments(emu, before)).toEqual([id]);
-	});
-
-	test('relationship POST (append to a Case): a proxy 504 while EspoCRM is still linking: both files on the Case, the item confirmed, nothing deleted', async () => {
-		const emu = emulator();
-		const { caseId, existingId } = caseWithFile(emu, `late-post-${binaryMode}`);
-		emu.faults.add({ method: 'POST', path: `/Case/${caseId}/attachments`, action: LATE });
-		const before = snapshot(emu);
-		const result = await runCase({ binaryMode, credentials: credentials(), parameters: appendTo('Case', caseId), items: [fileItem('a.txt', 'appended', 'text/plain')] });
-		expect(result.error).toBeUndefined();
-		const { id, linkConfirmedAfterLostAnswer } = result.items[0].json as { id: string; linkConfirmedAfterLostAnswer: boolean };
-		expect(linkConfirmedAfterLostAnswer).toBe(true);
-		expect(idsOn(emu, 'Case', caseId)).toEqual([existingId, id]);
-		expect(newLiveAttachments(emu, before)).toEqual([id]);
-	});
-
-	test('the last chunk: a proxy 504 while EspoCRM is still appending it: complete on a later look, kept and linked, not sent again', async () => {
-		const emu = emulator();
-		const { caseId, existingId } = caseWithFile(emu, `late-last-chunk-${binaryMode}`);
-		const contents = patterned(30_000, 3);
-		emu.faults.add({ method: 'POST', path: CHUNK, nth: 3, action: LATE });
-		const before = snapshot(emu);
-		emu.clearLog();
-		const result = await runCase({ binaryMode, credentials: credentials(), parameters: appendTo('Case', caseId, { chunkSizeMb: 0.01 }), items: [fileItem('big.bin', contents, 'application/octet-stream')] });
-		expect(result.error).toBeUndefined();
-		const { id, uploadConfirmedAfterLostAnswer } = result.items[0].json as { id: string; uploadConfirmedAfterLostAnswer: boolean };
-		expect(uploadConfirmedAfterLostAnswer).toBe(true);
-		expect(emu.log.filter((entry) => entry.method === 'POST' && CHUNK.test(entry.path))).toHaveLength(3);
-		expect(newLiveAttachments(emu, before)).toEqual([id]);
-		expect(emu.state.sha256(id)).toBe(sha256(contents));
-		expect(idsOn(emu, 'Case', caseId)).toEqual([existingId, id]);
 	});
 
 	test('relationship DELETE (remove from a Case) answered into the void: the file is off the Case, not deleted, the item confirmed', async () => {
@@ -310,10 +255,10 @@ describe.each(BINARY_MODES)('settle before cleaning up (%s binary mode)', (binar
 		expect(idsOn(emu, 'Case', caseId)).toEqual([existingId, id]);
 	});
 
-	test('the last chunk answered into the void: EspoCRM shows the upload complete, so it is kept and linked, not sent again', async () => {
+	test.each(LOST_OR_LATE)('the last chunk %s: EspoCRM shows the upload complete, so it is kept and linked, not sent again', async (_how, fault) => {
 		const emu = emulator();
-		const { caseId, existingId } = caseWithFile(emu, `last-chunk-${binaryMode}`);
-		emu.faults.add({ method: 'POST', path: CHUNK, nth: 3, action: LOST });
+		const { caseId, existingId } = caseWithFile(emu, `last-chunk-${'drop' in fault ? 'lost' : 'late'}-${binaryMode}`);
+		emu.faults.add({ method: 'POST', path: CHUNK, nth: 3, action: fault });
 		const contents = patterned(30_000, 6);
 		const before = snapshot(emu);
 		emu.clearLog();
@@ -360,75 +305,47 @@ describe.each(BINARY_MODES)('a lost answer to POST Attachment (%s binary mode)',
 		expect(emu.state.sha256(id)).toBe(sha256(Buffer.from('the report')));
 	});
 
-	test('as admin, a 502 from a proxy before EspoCRM handled it: EspoCRM holds nothing, so it is sent once more; one attachment', async () => {
+	// A timeout or a 504 does not stop PHP: the attachment can appear after the node first looked.
+	const lists = (emu: ReturnType<typeof emulator>) => emu.log.filter((entry) => entry.method === 'GET' && entry.path === '/Attachment');
+
+	test.each([
+		['a proxy 504 while EspoCRM is still writing (it commits 1.5 s later)', { proxyTimeout: { handleAfterMs: 1500 } }, {}, [504]],
+		['the node\'s own timeout (2 s) while EspoCRM is still writing (no answer; it commits 3 s later)', { proxyTimeout: { handleAfterMs: 3000, status: 0 } }, { timeoutSeconds: 2 }, [0]],
+	] as const)('as admin, %s: the node looks again before sending twice and uses the late attachment; one attachment', async (_how, fault, options, statuses) => {
 		const emu = emulator();
-		const { caseId, existingId } = caseWithFile(emu, `lost-create-502-${binaryMode}`);
-		emu.faults.add({ method: 'POST', path: '/Attachment', action: { status: 502, body: '<html>Bad Gateway</html>', contentType: 'text/html' } });
+		const { caseId, existingId } = caseWithFile(emu, `late-create-${statuses[0]}-${binaryMode}`);
+		emu.faults.add({ method: 'POST', path: '/Attachment', action: fault });
+		const before = snapshot(emu);
+		emu.clearLog();
+		const result = await runCase({ binaryMode, credentials: adminCredentials(), parameters: appendTo('Case', caseId, options), items: [fileItem('late.txt', 'written late', 'text/plain')] });
+		expect(result.error).toBeUndefined();
+		const { id, uploadConfirmedAfterLostAnswer } = result.items[0].json as { id: string; uploadConfirmedAfterLostAnswer: boolean };
+		expect(uploadConfirmedAfterLostAnswer).toBe(true);
+		expect(posts(emu).map((entry) => entry.status)).toEqual(statuses);
+		expect(newLiveAttachments(emu, before)).toEqual([id]);
+		expect(idsOn(emu, 'Case', caseId)).toEqual([existingId, id]);
+		expect(emu.state.sha256(id)).toBe(sha256(Buffer.from('written late')));
+	});
+
+	test.each([
+		// A 502: PHP did not answer; looked at once. A 504: PHP may still be writing; looked at three times (at once, +2 s, +5 s more).
+		[502, 1],
+		[504, 3],
+	] as const)('as admin, a %i from a proxy and EspoCRM never writes it: it is sent once more after %i look(s); one attachment', async (status, looks) => {
+		const emu = emulator();
+		const { caseId, existingId } = caseWithFile(emu, `lost-create-${status}-${binaryMode}`);
+		emu.faults.add({ method: 'POST', path: '/Attachment', action: { status, body: '<html>Gateway</html>', contentType: 'text/html' } });
 		const before = snapshot(emu);
 		emu.clearLog();
 		const result = await runCase({ binaryMode, credentials: adminCredentials(), parameters: appendTo('Case', caseId), items: [fileItem('report.txt', 'the report', 'text/plain')] });
 		expect(result.error).toBeUndefined();
 		const { id, uploadConfirmedAfterLostAnswer } = result.items[0].json as { id: string; uploadConfirmedAfterLostAnswer?: boolean };
 		expect(uploadConfirmedAfterLostAnswer).toBeUndefined();
-		expect(posts(emu).map((entry) => entry.status)).toEqual([502, 200]);
+		expect(posts(emu).map((entry) => entry.status)).toEqual([status, 200]);
+		expect(lists(emu)).toHaveLength(looks);
 		expect(newLiveAttachments(emu, before)).toEqual([id]);
 		expect(idsOn(emu, 'Case', caseId)).toEqual([existingId, id]);
-	});
-
-	// A timeout or a 504 does not stop PHP: the attachment can appear after the node first looked.
-	const lists = (emu: ReturnType<typeof emulator>) => emu.log.filter((entry) => entry.method === 'GET' && entry.path === '/Attachment');
-
-	test('as admin, a proxy 504 while EspoCRM is still writing (it commits 1.5 s later): the node looks again before sending twice and uses the late attachment; one attachment', async () => {
-		const emu = emulator();
-		const { caseId, existingId } = caseWithFile(emu, `late-create-504-${binaryMode}`);
-		emu.faults.add({ method: 'POST', path: '/Attachment', action: { proxyTimeout: { handleAfterMs: 1500 } } });
-		const before = snapshot(emu);
-		emu.clearLog();
-		const result = await runCase({ binaryMode, credentials: adminCredentials(), parameters: appendTo('Case', caseId), items: [fileItem('late.txt', 'written late', 'text/plain')] });
-		expect(result.error).toBeUndefined();
-		const { id, uploadConfirmedAfterLostAnswer } = result.items[0].json as { id: string; uploadConfirmedAfterLostAnswer: boolean };
-		expect(uploadConfirmedAfterLostAnswer).toBe(true);
-		expect(posts(emu).map((entry) => entry.status)).toEqual([504]);
-		expect(newLiveAttachments(emu, before)).toEqual([id]);
-		expect(idsOn(emu, 'Case', caseId)).toEqual([existingId, id]);
-		expect(emu.state.sha256(id)).toBe(sha256(Buffer.from('written late')));
-	});
-
-	test('as admin, the node\'s own timeout while EspoCRM is still writing (no answer; it commits 3 s later): found on a later look, not sent twice', async () => {
-		const emu = emulator();
-		const { caseId, existingId } = caseWithFile(emu, `late-create-timeout-${binaryMode}`);
-		emu.faults.add({ method: 'POST', path: '/Attachment', action: { proxyTimeout: { handleAfterMs: 3000, status: 0 } } });
-		const before = snapshot(emu);
-		emu.clearLog();
-		const result = await runCase({
-			binaryMode,
-			credentials: adminCredentials(),
-			parameters: appendTo('Case', caseId, { timeoutSeconds: 2 }),
-			items: [fileItem('slow.txt', 'slow to write', 'text/plain')],
-		});
-		expect(result.error).toBeUndefined();
-		const { id, uploadConfirmedAfterLostAnswer } = result.items[0].json as { id: string; uploadConfirmedAfterLostAnswer: boolean };
-		expect(uploadConfirmedAfterLostAnswer).toBe(true);
-		expect(posts(emu)).toHaveLength(1);
-		expect(newLiveAttachments(emu, before)).toEqual([id]);
-		expect(idsOn(emu, 'Case', caseId)).toEqual([existingId, id]);
-		expect(emu.state.sha256(id)).toBe(sha256(Buffer.from('slow to write')));
-	});
-
-	test('as admin, a 504 and EspoCRM never writes it: the node looks three times (at once, +2 s, +5 s more), then sends once more; one attachment', async () => {
-		const emu = emulator();
-		const { caseId, existingId } = caseWithFile(emu, `late-create-never-${binaryMode}`);
-		emu.faults.add({ method: 'POST', path: '/Attachment', action: { status: 504, body: '<html>504 Gateway Time-out</html>', contentType: 'text/html' } });
-		const before = snapshot(emu);
-		emu.clearLog();
-		const result = await runCase({ binaryMode, credentials: adminCredentials(), parameters: appendTo('Case', caseId), items: [fileItem('never.txt', 'never written', 'text/plain')] });
-		expect(result.error).toBeUndefined();
-		const { id, uploadConfirmedAfterLostAnswer } = result.items[0].json as { id: string; uploadConfirmedAfterLostAnswer?: boolean };
-		expect(uploadConfirmedAfterLostAnswer).toBeUndefined();
-		expect(posts(emu).map((entry) => entry.status)).toEqual([504, 200]);
-		expect(lists(emu)).toHaveLength(3);
-		expect(newLiveAttachments(emu, before)).toEqual([id]);
-		expect(idsOn(emu, 'Case', caseId)).toEqual([existingId, id]);
+		expect(emu.state.sha256(id)).toBe(sha256(Buffer.from('the report')));
 	});
 
 	test('as admin, two unlinked look-alikes (one made earlier by the same user): the node cannot tell, takes none, deletes none, and names both', async () => {
