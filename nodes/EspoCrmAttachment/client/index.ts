@@ -180,12 +180,17 @@ export class EspoClient {
 		return await this.slots.run(async () => await work({ held: true }));
 	}
 
+	/** Runs `work` in a concurrency slot: the caller's lease when it holds one, else a slot of its own. */
+	private async inSlot<T>(lease: Lease | undefined, work: () => Promise<T>): Promise<T> {
+		return lease ? await work() : await this.slots.run(work);
+	}
+
 	private async exchange<T>(connection: Connection, request: EspoRequest, lease?: Lease): Promise<T> {
 		const send = async () => {
 			const raw = await sendRequest(this.ctx, connection, request, 'text', this.timeoutMs);
 			return { response: raw, text: await readText(raw.body) };
 		};
-		const { response, text } = lease ? await send() : await this.slots.run(send);
+		const { response, text } = await this.inSlot(lease, send);
 		if (response.statusCode < 200 || response.statusCode >= 300) this.fail(connection, request, response, text);
 		if (text.trim() === '') return undefined as T;
 		if (isHtml(header(response.headers, 'content-type'), text)) {
@@ -204,8 +209,7 @@ export class EspoClient {
 	 */
 	async stream<T>(request: EspoRequest, consume: (response: StreamResponse) => Promise<T>, lease?: Lease): Promise<T> {
 		const connection = await this.connect(request.itemIndex, lease);
-		const run = async <R>(work: () => Promise<R>) => (lease ? await work() : await this.slots.run(work));
-		return await run(async () => {
+		return await this.inSlot(lease, async () => {
 			const response = await sendRequest(this.ctx, connection, request, 'stream', this.timeoutMs);
 			if (response.statusCode < 200 || response.statusCode >= 300) {
 				this.fail(connection, request, response, await readText(response.body));

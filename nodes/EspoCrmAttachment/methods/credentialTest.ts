@@ -7,7 +7,7 @@ import type {
 
 import { apiRootOf, authHeadersFor, tokenHeadersFor, type EspoAuthMethod, type EspoCredentialData } from '../../../credentials/espoCrmSigning';
 import { describeFailure, describeNetworkFailure, isHtml, NOT_THE_API } from '../client/errors';
-import { failureOf, header, type EspoRequest, type RawResponse } from '../client/http';
+import { failureOf, header, readText, type EspoRequest, type RawResponse } from '../client/http';
 
 /**
  * The name under which every node that uses the EspoCRM API credential offers its test
@@ -90,12 +90,6 @@ async function send(
 	return { statusCode: response.statusCode, headers: response.headers ?? {}, body: response.body };
 }
 
-function textOf(body: unknown): string {
-	if (typeof body === 'string') return body;
-	if (Buffer.isBuffer(body)) return body.toString('utf8');
-	return body === undefined || body === null ? '' : JSON.stringify(body);
-}
-
 /**
  * The credential test (the Test button, and Save, in n8n's credential dialog): `GET App/user`
  * signed or logged in exactly as the node does. Returns a readable message for every outcome;
@@ -125,7 +119,7 @@ export async function espoCrmApiTest(
 	} catch (error) {
 		return { status: 'Error', message: line(describeNetworkFailure(error, new URL(apiRoot).host)) };
 	}
-	const text = textOf(response.body);
+	const text = await readText(response.body);
 	const { statusCode } = response;
 	if (statusCode >= 300 && statusCode < 400) {
 		return { status: 'Error', message: redirectMessage(statusCode, apiRoot, header(response.headers, 'location')) };
