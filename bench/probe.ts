@@ -10,7 +10,6 @@
 //   - `BENCH_THREADS=1`: CPU per thread in each window (bench/threads.ts); `BENCH_NODE_FLAGS=--trace-gc`
 //     passes flags to the children; `BENCH_CPU_PROFILE=/tmp/p.cpuprofile` profiles the last run of each
 //     variant (`node bench/profile-summary.mjs /tmp/p.cpuprofile.<variant>`).
-import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +17,7 @@ import path from 'node:path';
 
 import type { IBinaryData } from 'n8n-workflow';
 
+import { runChild } from './children';
 import { createWarmUp, startEmulatorProcess } from './emulator';
 import type { ChildAnswer, Job, Measurement, Variant } from './jobs';
 
@@ -31,23 +31,10 @@ const variantOf = (label: string) => label.split(':')[0] as Variant;
 const envOf = (label: string) => Object.fromEntries(label.split(':').slice(1).map((kv) => kv.split('=') as [string, string]));
 const repeat = Number(repeatArg);
 
+/** A job of the probe: its child's stdout shown, a variant's environment settings applied (TREE: another checkout). */
 function child(job: Job, binaryDir: string, profile?: string, extraEnv: Record<string, string> = {}): Promise<ChildAnswer> {
-	const script = 'variant' in job && (job.variant === 'bare' || job.variant === 'bareInN8n') ? 'bare.ts' : 'measure.ts';
-	const tree = extraEnv.TREE; // another checkout's bench (its own build of the node)
-	return new Promise((resolve, reject) => {
-		let answer: ChildAnswer | undefined;
-		const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv, BENCH_BINARY_DIR: binaryDir };
-		if (profile) env.BENCH_CPU_PROFILE = profile;
-		else delete env.BENCH_CPU_PROFILE;
-		const proc = fork(tree ? path.join(tree, 'bench', script) : path.join(__dirname, script), [JSON.stringify(job)], {
-			...(tree ? { cwd: tree } : {}),
-			execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])],
-			env,
-			stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-		});
-		proc.on('message', (message) => (answer = message as ChildAnswer));
-		proc.on('exit', (code) => (answer?.ok ? resolve(answer) : reject(new Error(answer && !answer.ok ? answer.error : `exited ${code}`))));
-	});
+	const { TREE: tree, ...env } = extraEnv;
+	return runChild(job, binaryDir, { tree, stdout: 'inherit', env: { ...env, BENCH_CPU_PROFILE: profile } });
 }
 
 async function main(): Promise<void> {

@@ -13,13 +13,14 @@
 // .bench-baseline/). Every goal is then also judged for the baseline, and the run says which goals
 // this node misses that the baseline meets: on a machine other than the one a goal was first
 // measured on, that separates a change that made the node slower from a machine that is slower.
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { runChild } from './children';
 import { createWarmUp, type EmulatorProcess, REPO_ROOT, startEmulatorProcess } from './emulator';
 import type { IBinaryData } from 'n8n-workflow';
 
@@ -50,37 +51,8 @@ const REPEAT = Math.max(1, Number(args.repeat ?? positionals.find((p) => /^\d+$/
 
 // ---- Children ----------------------------------------------------------------------------------
 
-/** Runs one job in a fresh process: bare.ts for the bare client, measure.ts for everything with n8n. */
-/** Runs one job in a fresh process; `tree`: another checkout's bench and build (the baseline). */
-function runChild(job: Job, binaryDir: string, tree = REPO_ROOT): Promise<ChildAnswer & { ok: true }> {
-	const script = 'variant' in job && (job.variant === 'bare' || job.variant === 'bareInN8n') ? 'bare.ts' : 'measure.ts';
-	return new Promise((resolve, reject) => {
-		let answer: ChildAnswer | undefined;
-		const child = fork(path.join(tree, 'bench', script), [JSON.stringify(job)], {
-			cwd: tree,
-			execArgv: ['--import', 'tsx', '--expose-gc'],
-			env: { ...process.env, BENCH_BINARY_DIR: binaryDir },
-			stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-		});
-		let timer = setTimeout(() => child.kill('SIGKILL'), 10 * 60_000);
-		child.on('message', (message) => {
-			answer = message as ChildAnswer;
-			// Rarely, Node hangs while tearing a finished process down (main thread in a futex, seen on
-			// 24.21 after a worker thread was terminated): the answer is in, so do not wait for long.
-			clearTimeout(timer);
-			timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-		});
-		child.on('exit', (code, signal) => {
-			clearTimeout(timer);
-			const what = 'variant' in job ? `${job.kind} ${job.variant}` : job.kind;
-			if (answer?.ok) resolve(answer);
-			else reject(new Error(`${what}: ${answer && !answer.ok ? answer.error : `exited ${code ?? signal}`}`));
-		});
-	});
-}
-
 async function measureOnce(job: Job, binaryDir: string, tree?: string): Promise<Measurement> {
-	const answer = await runChild(job, binaryDir, tree);
+	const answer = await runChild(job, binaryDir, { tree });
 	if (!('measurement' in answer)) throw new Error(`${job.kind}: no measurement`);
 	return answer.measurement;
 }
